@@ -1,0 +1,133 @@
+// Response shapes of the REST API, shared by route handlers, the UI and tests (no server imports).
+// Times are epoch seconds (floats) as Celery sends them; the UI formats them.
+
+export interface TaskEventView {
+  type: string;
+  /** Sender's clock (epoch s). */
+  timestamp: number | null;
+  /** When Trellis received it (epoch s). */
+  localReceived: number;
+  hostname: string | null;
+  /** Every other field of the event (args, result, exception, traceback, …). */
+  fields: Record<string, unknown>;
+  /** Set on events Trellis inferred rather than observed (e.g. reconciled from the result backend). */
+  inferred?: boolean;
+}
+
+export interface TaskAttempt {
+  /** Celery's `retries` for this run (0 = first). */
+  retries: number;
+  worker: string | null;
+  received: number | null;
+  started: number | null;
+  ended: number | null;
+  eta: string | null;
+  outcome: 'running' | 'waiting' | 'succeeded' | 'failed' | 'retried' | 'revoked' | 'rejected' | 'cancelled' | 'unknown';
+  exception: string | null;
+  traceback: string | null;
+  /** Seconds between received and started. */
+  waited: number | null;
+  /** Seconds the attempt ran (Celery's runtime when known). */
+  ran: number | null;
+}
+
+export interface TaskSummary {
+  id: string;
+  name: string | null;
+  state: string;
+  worker: string | null;
+  queue: string | null;
+  rootId: string | null;
+  parentId: string | null;
+  retries: number;
+  args: string | null;
+  kwargs: string | null;
+  result: string | null;
+  exception: string | null;
+  eta: string | null;
+  expires: string | null;
+  firstSeen: number;
+  lastUpdate: number;
+  sent: number | null;
+  received: number | null;
+  started: number | null;
+  ended: number | null;
+  runtime: number | null;
+}
+
+export interface BackendMeta {
+  status: string;
+  result: unknown;
+  traceback: string | null;
+  children: string[];
+  dateDone: string | null;
+  /** result_extended / other fields as stored. */
+  extra: Record<string, unknown>;
+}
+
+export interface TaskDetail extends TaskSummary {
+  traceback: string | null;
+  exchange: string | null;
+  routingKey: string | null;
+  clientHostname: string | null;
+  revoked: { terminated: boolean; signum: number | string | null; expired: boolean } | null;
+  events: TaskEventView[];
+  attempts: TaskAttempt[];
+  /** Events dropped because the per-task history cap was reached. */
+  eventsTruncated: number;
+  backend: BackendMeta | null;
+}
+
+export interface TaskPage {
+  items: TaskSummary[];
+  nextCursor: string | null;
+}
+
+export type WorkerStatus = 'online' | 'offline' | 'lost';
+
+export interface WorkerView {
+  hostname: string;
+  status: WorkerStatus;
+  pid: number | null;
+  freq: number | null;
+  lastHeartbeat: number | null;
+  /** Seconds since the last heartbeat was received. */
+  heartbeatAge: number | null;
+  active: number | null;
+  processed: number | null;
+  loadavg: number[] | null;
+  swIdent: string | null;
+  swVer: string | null;
+  swSys: string | null;
+  onlineSince: number | null;
+  offlineAt: number | null;
+  restarts: number;
+  previousPid: number | null;
+  /** Two processes with this hostname sent heartbeats recently (duplicate node names). */
+  duplicatePids: number[];
+}
+
+export interface Gap {
+  start: number;
+  end: number | null;
+  reason: string;
+  reconciled?: { checked: number; updated: number } | null;
+}
+
+export interface HealthView {
+  status: 'ok' | 'degraded' | 'down';
+  redis: { store: boolean; broker: boolean; backend: boolean };
+  collector: {
+    thisProcess: boolean;
+    holder: string | null;
+    running: boolean;
+    eventsPerSecond: number;
+    lagSeconds: { p50: number | null; p99: number | null };
+    eventsTotal: number;
+    malformedTotal: number;
+    ignoredTotal: number;
+    lastEventAt: number | null;
+    lastFlushAt: number | null;
+  };
+  gaps: Gap[];
+}

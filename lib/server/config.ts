@@ -1,0 +1,155 @@
+import 'server-only';
+import { z } from 'zod';
+import { parseRedisUrl, type RedisTarget } from './redis/url';
+
+// Configuration is read and validated once, at start. Every bad value gets its own clear message.
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "604800", "90s", "15m", "12h", "7d" → seconds. */
+export function parseDurationSeconds(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * (DURATION_UNITS[m[2] || 's'] ?? 1);
+}
+
+/** Unescapes `\xHH` sequences so the kombu separator "\x06\x16" can be written in an env file. */
+export function unescapeBytes(text: string): string {
+  return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+const redisUrl = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const parsed = parseRedisUrl(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: `${name}: ${parsed}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const duration = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const seconds = parseDurationSeconds(value);
+    if (seconds === null || seconds <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${value}" is not a duration (e.g. 30, 90s, 15m, 12h, 7d)` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().transform((value, ctx) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0 || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${value}" must be a whole number between 1 and ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const prioritySteps = z.string().transform((value, ctx) => {
+  const steps = value.split(',').map((s) => Number(s.trim()));
+  const valid =
+    steps.length > 0 &&
+    steps.every((s) => Number.isInteger(s) && s >= 0 && s <= 9) &&
+    steps[0] === 0 &&
+    steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? -1));
+  if (!valid) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `TRELLIS_PRIORITY_STEPS: "${value}" must be ascending integers 0–9 starting at 0 (kombu default "0,3,6,9")`,
+    });
+    return z.NEVER;
+  }
+  return steps;
+});
+
+const EnvSchema = z.object({
+  CELERY_BROKER_URL: redisUrl('CELERY_BROKER_URL').default(parseRedisUrl('redis://localhost:6379/0') as RedisTarget),
+  CELERY_RESULT_BACKEND: redisUrl('CELERY_RESULT_BACKEND').optional(),
+  TRELLIS_STORE_URL: redisUrl('TRELLIS_STORE_URL').optional(),
+  TRELLIS_STORE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'TRELLIS_STORE_PREFIX: letters, digits and _.:- only (e.g. "trellis:")')
+    .default('trellis:'),
+  TRELLIS_BROKER_KEYPREFIX: z.string().max(100).default(''),
+  TRELLIS_RESULT_KEYPREFIX: z.string().max(100).default(''),
+  TRELLIS_PRIORITY_STEPS: prioritySteps.default([0, 3, 6, 9]),
+  TRELLIS_PRIORITY_SEP: z
+    .string()
+    .transform(unescapeBytes)
+    .refine((s) => s.length > 0, 'TRELLIS_PRIORITY_SEP: must not be empty')
+    .default('\x06\x16'),
+  TRELLIS_RETENTION_MAX_TASKS: positiveInt('TRELLIS_RETENTION_MAX_TASKS', 50_000_000).default(100_000),
+  TRELLIS_RETENTION_MAX_AGE: duration('TRELLIS_RETENTION_MAX_AGE').default(7 * 86400),
+  TRELLIS_COLLECTOR: z
+    .enum(['auto', 'off'], { message: 'TRELLIS_COLLECTOR: must be "auto" (collect in this process) or "off"' })
+    .default('auto'),
+  TRELLIS_QUEUES: z
+    .string()
+    .transform((s) => s.split(',').map((q) => q.trim()).filter(Boolean))
+    .default([]),
+  TRELLIS_SAMPLE_INTERVAL: duration('TRELLIS_SAMPLE_INTERVAL').default(5),
+  TRELLIS_INSPECT_TIMEOUT: duration('TRELLIS_INSPECT_TIMEOUT').default(1.5),
+  TRELLIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: positiveInt('PORT', 65535).default(3000),
+});
+
+export interface TrellisConfig {
+  broker: RedisTarget;
+  resultBackend: RedisTarget;
+  store: RedisTarget;
+  storePrefix: string;
+  brokerKeyPrefix: string;
+  resultKeyPrefix: string;
+  prioritySteps: number[];
+  prioritySeparator: string;
+  retention: { maxTasks: number; maxAgeSeconds: number };
+  collector: 'auto' | 'off';
+  queues: string[];
+  sampleIntervalSeconds: number;
+  inspectTimeoutSeconds: number;
+  logLevel: z.infer<typeof EnvSchema>['TRELLIS_LOG_LEVEL'];
+  port: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid Trellis configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an environment; empty strings count as unset. Throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): TrellisConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message));
+  const e = result.data;
+  return {
+    broker: e.CELERY_BROKER_URL,
+    resultBackend: e.CELERY_RESULT_BACKEND ?? e.CELERY_BROKER_URL,
+    store: e.TRELLIS_STORE_URL ?? e.CELERY_BROKER_URL,
+    storePrefix: e.TRELLIS_STORE_PREFIX,
+    brokerKeyPrefix: e.TRELLIS_BROKER_KEYPREFIX,
+    resultKeyPrefix: e.TRELLIS_RESULT_KEYPREFIX,
+    prioritySteps: e.TRELLIS_PRIORITY_STEPS,
+    prioritySeparator: e.TRELLIS_PRIORITY_SEP,
+    retention: { maxTasks: e.TRELLIS_RETENTION_MAX_TASKS, maxAgeSeconds: e.TRELLIS_RETENTION_MAX_AGE },
+    collector: e.TRELLIS_COLLECTOR,
+    queues: e.TRELLIS_QUEUES,
+    sampleIntervalSeconds: e.TRELLIS_SAMPLE_INTERVAL,
+    inspectTimeoutSeconds: e.TRELLIS_INSPECT_TIMEOUT,
+    logLevel: e.TRELLIS_LOG_LEVEL,
+    port: e.PORT,
+  };
+}
+
+let cached: TrellisConfig | undefined;
+
+/** The process-wide configuration, validated on first use. */
+export function config(): TrellisConfig {
+  cached ??= loadConfig();
+  return cached;
+}

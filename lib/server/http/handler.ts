@@ -1,0 +1,85 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AppError, type ErrorBody } from '@/lib/errors';
+import { logger } from '../logger';
+import { getContext, type TrellisContext } from '../context';
+import { authorize, type Permission, type Principal } from './authorize';
+
+// Every route handler goes through withRoute: it parses params and query with zod (types are
+// inferred), checks the route's permission, attaches a request id, and maps every error to the one
+// error contract. No stack trace ever reaches a client.
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export interface RouteInput<Q, P> {
+  query: Q;
+  params: P;
+  request: Request;
+  ctx: TrellisContext;
+  principal: Principal;
+  requestId: string;
+}
+
+export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType> {
+  permission: Permission;
+  query?: QS;
+  params?: PS;
+}
+
+export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodType = z.ZodUnknown>(
+  options: RouteOptions<QS, PS>,
+  handler: (input: RouteInput<z.output<QS>, z.output<PS>>) => Promise<unknown> | unknown,
+) {
+  return async (request: Request, routeContext?: RouteContext): Promise<Response> => {
+    const requestId = randomUUID();
+    try {
+      const principal = await authorize(request, options.permission);
+      const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
+      const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
+      const result = await handler({
+        query: query as z.output<QS>,
+        params: params as z.output<PS>,
+        request,
+        ctx: getContext(),
+        principal,
+        requestId,
+      });
+      if (result instanceof Response) return result;
+      return Response.json(result, { headers: { 'x-request-id': requestId, 'cache-control': 'no-store' } });
+    } catch (err) {
+      return errorResponse(err, requestId);
+    }
+  };
+}
+
+/** Repeated keys become arrays (`?state=A&state=B`); single keys stay strings. */
+export function searchParamsToObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length > 1 ? all : (all[0] ?? '');
+  }
+  return out;
+}
+
+export function errorResponse(err: unknown, requestId: string): Response {
+  let status: number;
+  let body: ErrorBody;
+  if (err instanceof z.ZodError) {
+    status = 422;
+    const message = err.issues
+      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .join('; ');
+    body = { error: { code: 'INVALID_INPUT', message } };
+  } else if (err instanceof AppError) {
+    status = err.status;
+    body = { error: { code: err.code, message: err.message } };
+    if (status >= 500) logger.error({ requestId, err, cause: err.cause }, 'request failed');
+  } else {
+    status = 500;
+    body = { error: { code: 'INTERNAL', message: `Internal error (request ${requestId})` } };
+    logger.error({ requestId, err }, 'unhandled error in route');
+  }
+  return Response.json(body, { status, headers: { 'x-request-id': requestId, 'cache-control': 'no-store' } });
+}

@@ -1,0 +1,37 @@
+// Trellis' own key schema in its store (docs/architecture.md lists it). Every key is under the
+// configured prefix (default "trellis:"). Nothing else builds a store key by hand.
+
+export type IndexDimension = 'state' | 'name' | 'worker' | 'queue' | 'root';
+export type RegistryDimension = 'state' | 'name' | 'worker' | 'queue';
+
+export function storeKeys(prefix: string) {
+  return {
+    prefix,
+    /** STRING: the task document (its event log and extras), JSON. */
+    task: (id: string) => `${prefix}t:${id}`,
+    /** ZSET: task ids by first-seen time, one per indexed value. */
+    index: (dim: IndexDimension, value: string) => `${prefix}ix:${dim}:${value}`,
+    /** SET: the values an index dimension has held (to enumerate counts). */
+    registry: (dim: RegistryDimension) => `${prefix}reg:${dim}`,
+    /** HASH: per-minute counters (`<event>`, `<event>|<task name>`, runtime buckets). */
+    minute: (minuteEpoch: number) => `${prefix}m:${minuteEpoch}`,
+    /** HASH: hostname → worker document JSON. */
+    workers: `${prefix}workers`,
+    /** STRING: the collector lease (token), with a TTL. */
+    lease: `${prefix}collector:lease`,
+    /** HASH: the collecting process's published stats. */
+    collectorStats: `${prefix}collector:stats`,
+    /** LIST: observation gaps, newest first (JSON), capped. */
+    gaps: `${prefix}gaps`,
+    /** LIST: samples of recent malformed messages, newest first, capped. */
+    malformedSamples: `${prefix}malformed`,
+    /** PUB/SUB channel: change notifications after each flush (for live UI in every process). */
+    updatesChannel: `${prefix}updates`,
+    /** HASH: queue name → first-seen/last-nonempty bookkeeping (queues module). */
+    queueMeta: `${prefix}queues:meta`,
+    /** ZSET per queue: depth samples (queues module). */
+    queueSeries: (queue: string, resolution: 'raw' | 'minute') => `${prefix}queue:${resolution}:${queue}`,
+  };
+}
+
+export type StoreKeys = ReturnType<typeof storeKeys>;
