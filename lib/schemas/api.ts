@@ -131,3 +131,18 @@ export interface HealthView {
   };
   gaps: Gap[];
 }
+
+/** Published by the collector on the store's updates channel after each flush; fanned out over SSE. */
+export interface UpdateNotice {
+  /** Collector flush time (epoch s). */
+  at: number;
+  /** Tasks whose record changed in this flush (summaries, capped; `more` counts the rest). */
+  tasks: TaskSummary[];
+  more: number;
+  /** Hostnames of workers whose record changed. */
+  workers: string[];
+}
+
+/** Per-minute counters as stored (field names of the minute hash). */
+export const COUNTER_METRICS = ['sent', 'received', 'started', 'succeeded', 'failed', 'retried', 'revoked', 'rejected'] as const;
+export type CounterMetric = (typeof COUNTER_METRICS)[number];
