@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { withRoute } from '@/lib/server/http/handler';
+import { getTask } from '@/lib/server/tasks/get-task';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+const Params = z.object({ id: z.string().min(1).max(200) });
+
+// GET /api/v1/tasks/{id} – record, every event, attempts, and the result backend's meta.
+export const GET = withRoute({ permission: 'tasks:read', params: Params }, ({ ctx, params }) => getTask(ctx, params.id));

@@ -1,0 +1,9 @@
+import { TaskListQuery } from '@/lib/schemas/task-query';
+import { withRoute } from '@/lib/server/http/handler';
+import { listTasks } from '@/lib/server/tasks/list-tasks';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/tasks – tasks newest first, filtered, cursor-paginated.
+export const GET = withRoute({ permission: 'tasks:read', query: TaskListQuery }, ({ ctx, query }) => listTasks(ctx, query));

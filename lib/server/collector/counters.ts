@@ -1,0 +1,51 @@
+import 'server-only';
+import type { ChainableCommander } from 'ioredis';
+import type { CounterMetric } from '@/lib/schemas/api';
+import { runtimeBucket } from '@/lib/runtime-buckets';
+import type { StoreKeys } from '../store/keys';
+import { eventTime, num, type StoredEvent } from '../tasks/stored-event';
+
+// Per-minute counters for charts: one hash per minute, fields `<metric>`, `<metric>|<task name>`
+// and `rt:<bucket>` (runtime histogram of successful runs). Aggregated per flush, so a flush costs
+// one HINCRBY per distinct (minute, field), not one per event.
+
+const METRIC_OF: Record<string, CounterMetric> = {
+  'task-sent': 'sent',
+  'task-received': 'received',
+  'task-started': 'started',
+  'task-succeeded': 'succeeded',
+  'task-failed': 'failed',
+  'task-retried': 'retried',
+  'task-revoked': 'revoked',
+  'task-rejected': 'rejected',
+};
+
+export class MinuteCounters {
+  private readonly counts = new Map<number, Map<string, number>>();
+
+  add(event: StoredEvent, taskName: string | null): void {
+    const metric = METRIC_OF[event.type];
+    if (!metric) return;
+    const minute = Math.floor(eventTime(event) / 60);
+    let fields = this.counts.get(minute);
+    if (!fields) this.counts.set(minute, (fields = new Map()));
+    const bump = (field: string) => fields.set(field, (fields.get(field) ?? 0) + 1);
+    bump(metric);
+    if (taskName) bump(`${metric}|${taskName}`);
+    const runtime = num(event.runtime);
+    if (metric === 'succeeded' && runtime !== null) bump(`rt:${runtimeBucket(runtime)}`);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** Queues the increments; each minute hash expires after the retention age plus a day. */
+  write(pipeline: ChainableCommander, keys: StoreKeys, ttlSeconds: number): void {
+    for (const [minute, fields] of this.counts) {
+      const key = keys.minute(minute);
+      for (const [field, n] of fields) pipeline.hincrby(key, field, n);
+      pipeline.expire(key, ttlSeconds);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import 'server-only';
+import type Redis from 'ioredis';
+import type { TrellisContext } from '../context';
+import { createRedisClient } from '../redis/client';
+
+// The dedicated pub/sub connection on the broker's event channel. It reports when it goes down and
+// comes back (resubscribing itself, so the moment it is listening again is known exactly), and why:
+// a dropped subscriber on a reachable Redis is almost always Redis enforcing its pub/sub output
+// buffer limit (the collector fell behind), which Redis counts in INFO stats.
+
+export interface SubscriberHandlers {
+  onMessage(data: Buffer, receivedAt: number): void;
+  /** Called at once when the subscription is lost. */
+  onDown(at: number): void;
+  /** Called when listening again; `reason` explains the preceding loss (null on the first start). */
+  onUp(at: number, reason: string | null): void;
+}
+
+interface ServerMark {
+  runId: string | null;
+  outputBufferDisconnects: number | null;
+}
+
+export class EventSubscriber {
+  private client: Redis | null = null;
+  private listening = false;
+  private mark: ServerMark | null = null;
+  private wasDown = false;
+
+  constructor(
+    private readonly ctx: TrellisContext,
+    private readonly handlers: SubscriberHandlers,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = createRedisClient(this.ctx.config.broker, 'subscriber', {
+      autoResubscribe: false,
+      maxRetriesPerRequest: null,
+    });
+    this.client = client;
+    client.on('pmessageBuffer', (_pattern: Buffer, _channel: Buffer, data: Buffer) => {
+      this.handlers.onMessage(data, Date.now() / 1000);
+    });
+    client.on('ready', () => void this.subscribe());
+    client.on('close', () => {
+      if (!this.listening) return;
+      this.listening = false;
+      this.wasDown = true;
+      this.handlers.onDown(Date.now() / 1000);
+    });
+    if (client.status === 'ready') await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    const client = this.client;
+    if (!client || this.listening) return;
+    try {
+      const mark = await this.serverMark();
+      await client.psubscribe(this.ctx.celery.eventPattern);
+      this.listening = true;
+      const reason = this.wasDown ? explain(this.mark, mark) : null;
+      this.mark = mark;
+      this.wasDown = false;
+      this.handlers.onUp(Date.now() / 1000, reason);
+    } catch {
+      // The connection went away again; 'ready' fires once it is back.
+    }
+  }
+
+  private async serverMark(): Promise<ServerMark> {
+    try {
+      const info = (await this.ctx.broker.info('server')) + (await this.ctx.broker.info('stats'));
+      const ob = /client_output_buffer_limit_disconnections:(\d+)/.exec(info);
+      return { runId: /run_id:(\w+)/.exec(info)?.[1] ?? null, outputBufferDisconnects: ob ? Number(ob[1]) : null };
+    } catch {
+      return { runId: null, outputBufferDisconnects: null };
+    }
+  }
+
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.listening = false;
+    if (!client) return;
+    client.removeAllListeners('close');
+    client.removeAllListeners('ready');
+    client.disconnect();
+  }
+}
+
+/** Why the subscription was lost, judged by comparing the server before and after. */
+export function explain(before: ServerMark | null, after: ServerMark): string {
+  if (before?.runId && after.runId && before.runId !== after.runId) return 'Redis restarted (connection lost)';
+  if (before?.outputBufferDisconnects != null && after.outputBufferDisconnects != null && after.outputBufferDisconnects > before.outputBufferDisconnects)
+    return 'subscriber dropped by Redis: pub/sub output buffer limit exceeded (events arrived faster than they were read)';
+  return 'subscriber connection lost';
+}

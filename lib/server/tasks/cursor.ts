@@ -1,0 +1,32 @@
+import { AppError } from '@/lib/errors';
+
+// The opaque pagination cursor: the (score, id) position of the last item returned. Newest-first
+// order is score descending, then id descending (Redis' order for equal scores).
+
+export interface Position {
+  score: number;
+  id: string;
+}
+
+export function encodeCursor(p: Position): string {
+  return Buffer.from(JSON.stringify([p.score, p.id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Position {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return { score: v[0], id: v[1] };
+  } catch {
+    // fall through
+  }
+  throw new AppError('BAD_REQUEST', 'cursor is not valid (pass back nextCursor exactly as received)');
+}
+
+/** True when `a` comes strictly after position `p` in newest-first order. */
+export function isAfter(a: Position, p: Position): boolean {
+  return a.score < p.score || (a.score === p.score && a.id < p.id);
+}
+
+export function compareNewestFirst(a: Position, b: Position): number {
+  return b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}

@@ -1,0 +1,233 @@
+import type { TaskAttempt, TaskDetail, TaskEventView, TaskSummary } from '@/lib/schemas/api';
+import { RECEIVED_MERGE_FIELDS, replacesState, stateForEvent } from '../celery/states';
+import { eventTime, num, sortEvents, str, type StoredEvent } from './stored-event';
+import type { TaskDoc } from './task-doc';
+
+// Derives a task's record from its event log. Pure and deterministic: events are ordered by when
+// they happened, then folded with Celery's state precedence (an event that logically happened
+// before the current state only fills in fields), exactly as celery.events.state.Task does.
+
+export type DerivedTask = Omit<TaskDetail, 'backend'>;
+
+const TERMINAL_OUTCOME: Record<string, TaskAttempt['outcome']> = {
+  'task-succeeded': 'succeeded',
+  'task-failed': 'failed',
+  'task-retried': 'retried',
+  'task-revoked': 'revoked',
+  'task-rejected': 'rejected',
+  'task-cancelled': 'cancelled',
+};
+
+/** State an inferred (reconciled) event stands for. */
+function eventState(e: StoredEvent): string {
+  if (e.type === 'trellis-reconciled') return str(e.state) ?? 'PENDING';
+  return stateForEvent(e.type);
+}
+
+export function deriveTask(id: string, doc: TaskDoc): DerivedTask {
+  const events = sortEvents(doc.e);
+  let state: string | undefined;
+  const f: Record<string, unknown> = {};
+  const at: Record<string, number> = {};
+  let firstSeen = Infinity;
+  let lastUpdate = 0;
+  let worker: string | null = null;
+  let clientHostname: string | null = null;
+  let parentId: string | null = null;
+  let rootId: string | null = null;
+  let retries = 0;
+  let queue: string | null = null;
+  let exchange: string | null = null;
+  let routingKey: string | null = null;
+  let failure: { exception: string | null; traceback: string | null } = { exception: null, traceback: null };
+  let revoked: TaskDetail['revoked'] = null;
+
+  for (const e of events) {
+    const t = eventTime(e);
+    firstSeen = Math.min(firstSeen, t);
+    lastUpdate = Math.max(lastUpdate, e.lr);
+    at[e.type] = t;
+    const s = eventState(e);
+    if (replacesState(state, s)) {
+      state = s;
+      Object.assign(f, e);
+    } else if (s === 'RECEIVED') {
+      for (const k of RECEIVED_MERGE_FIELDS) if (e[k] !== undefined) f[k] = e[k];
+    } else {
+      Object.assign(f, { ...e, type: f.type });
+    }
+    // Fields whose meaning does not depend on precedence.
+    if (e.type === 'task-sent') {
+      clientHostname = str(e.hostname) ?? clientHostname;
+      queue = str(e.queue) ?? str(e.routing_key) ?? queue;
+      exchange = str(e.exchange) ?? exchange;
+      routingKey = str(e.routing_key) ?? routingKey;
+    } else if (e.hostname && !e.inferred) {
+      worker = e.hostname;
+    }
+    const pid = str(e.parent_id);
+    if (pid && pid !== id && !parentId) parentId = pid; // a retry's message names the task itself as parent
+    rootId ??= str(e.root_id);
+    retries = Math.max(retries, num(e.retries) ?? 0);
+    if (e.type === 'task-failed' || e.type === 'task-retried' || (e.inferred && e.traceback)) {
+      failure = { exception: str(e.exception), traceback: str(e.traceback) };
+    }
+    if (e.type === 'task-revoked') {
+      revoked = {
+        terminated: e.terminated === true,
+        signum: typeof e.signum === 'number' || typeof e.signum === 'string' ? e.signum : null,
+        expired: e.expired === true,
+      };
+    }
+    if (e.inferred && typeof e.queue === 'string') queue ??= e.queue;
+  }
+
+  const finalState = state ?? 'PENDING';
+  const attempts = deriveAttempts(events);
+  const last = attempts[attempts.length - 1];
+  const succeeded = finalState === 'SUCCESS';
+  const ended = at['task-succeeded'] ?? at['task-failed'] ?? at['task-revoked'] ?? at['task-rejected'] ?? at['task-retried'] ?? at['trellis-reconciled'] ?? null;
+
+  return {
+    id,
+    name: str(f.name),
+    state: finalState,
+    worker,
+    queue,
+    rootId: rootId ?? id,
+    parentId,
+    retries,
+    args: str(f.args),
+    kwargs: str(f.kwargs),
+    result: succeeded ? resultText(f.result) : null,
+    exception: succeeded ? null : failure.exception,
+    traceback: succeeded ? null : failure.traceback,
+    eta: str(f.eta),
+    expires: str(f.expires),
+    firstSeen: Number.isFinite(firstSeen) ? firstSeen : 0,
+    lastUpdate,
+    sent: at['task-sent'] ?? null,
+    received: at['task-received'] ?? null,
+    started: at['task-started'] ?? null,
+    ended,
+    runtime: succeeded ? (num(f.runtime) ?? last?.ran ?? null) : (last?.ran ?? null),
+    exchange,
+    routingKey,
+    clientHostname,
+    revoked,
+    events: events.map(toView),
+    attempts,
+    eventsTruncated: doc.n ?? 0,
+  };
+}
+
+function resultText(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function toView(e: StoredEvent): TaskEventView {
+  const { type, timestamp, lr, hostname, inferred, ...fields } = e;
+  return {
+    type,
+    timestamp: typeof timestamp === 'number' ? timestamp : null,
+    localReceived: lr,
+    hostname: typeof hostname === 'string' ? hostname : null,
+    fields,
+    ...(inferred ? { inferred: true } : {}),
+  };
+}
+
+/** One attempt per run: a `task-received` opens it, `task-started` starts it, a terminal event ends it. */
+export function deriveAttempts(sorted: readonly StoredEvent[]): TaskAttempt[] {
+  const attempts: TaskAttempt[] = [];
+  let open: TaskAttempt | null = null;
+  const openNew = (retries: number, worker: string | null): TaskAttempt => {
+    const a: TaskAttempt = {
+      retries,
+      worker,
+      received: null,
+      started: null,
+      ended: null,
+      eta: null,
+      outcome: 'waiting',
+      exception: null,
+      traceback: null,
+      waited: null,
+      ran: null,
+    };
+    attempts.push(a);
+    return a;
+  };
+  for (const e of sorted) {
+    const t = eventTime(e);
+    const host = e.inferred ? null : (str(e.hostname) ?? null);
+    if (e.type === 'task-received') {
+      const retries = num(e.retries) ?? (open ? open.retries + 1 : 0);
+      if (!open || open.started !== null || open.ended !== null || open.retries !== retries) open = openNew(retries, host);
+      open.received = t;
+      open.worker = host ?? open.worker;
+      open.eta = str(e.eta);
+    } else if (e.type === 'task-started') {
+      if (!open || open.started !== null || open.ended !== null) open = openNew(open ? open.retries + 1 : 0, host);
+      open.started = t;
+      open.worker = host ?? open.worker;
+      open.outcome = 'running';
+      if (open.received !== null) open.waited = Math.max(0, t - open.received);
+    } else if (TERMINAL_OUTCOME[e.type] || e.type === 'trellis-reconciled') {
+      if (e.type === 'trellis-reconciled' && (!open || open.ended !== null)) continue;
+      if (!open || open.ended !== null) open = openNew(open ? open.retries + 1 : 0, host);
+      open.ended = t;
+      open.worker = open.worker ?? host;
+      open.outcome = TERMINAL_OUTCOME[e.type] ?? reconciledOutcome(str(e.state));
+      if (e.type !== 'task-succeeded') {
+        open.exception = str(e.exception);
+        open.traceback = str(e.traceback);
+      }
+      open.ran = num(e.runtime) ?? (open.started !== null ? Math.max(0, t - open.started) : null);
+      open = e.type === 'task-retried' ? null : open;
+    }
+  }
+  return attempts;
+}
+
+function reconciledOutcome(state: string | null): TaskAttempt['outcome'] {
+  switch (state) {
+    case 'SUCCESS':
+      return 'succeeded';
+    case 'FAILURE':
+      return 'failed';
+    case 'REVOKED':
+      return 'revoked';
+    case 'RETRY':
+      return 'retried';
+    default:
+      return 'unknown';
+  }
+}
+
+export function toSummary(t: DerivedTask): TaskSummary {
+  return {
+    id: t.id,
+    name: t.name,
+    state: t.state,
+    worker: t.worker,
+    queue: t.queue,
+    rootId: t.rootId,
+    parentId: t.parentId,
+    retries: t.retries,
+    args: t.args,
+    kwargs: t.kwargs,
+    result: t.result,
+    exception: t.exception,
+    eta: t.eta,
+    expires: t.expires,
+    firstSeen: t.firstSeen,
+    lastUpdate: t.lastUpdate,
+    sent: t.sent,
+    received: t.received,
+    started: t.started,
+    ended: t.ended,
+    runtime: t.runtime,
+  };
+}
