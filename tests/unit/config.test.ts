@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDurationSeconds } from '@/lib/server/config';
+
+describe('configuration', () => {
+  it('uses Celery-like defaults: everything on the broker URL, keys under trellis:', () => {
+    const c = loadConfig({});
+    expect(c.broker).toMatchObject({ host: 'localhost', port: 6379, db: 0 });
+    expect(c.resultBackend.url).toBe(c.broker.url);
+    expect(c.store.url).toBe(c.broker.url);
+    expect(c.storePrefix).toBe('trellis:');
+    expect(c.prioritySteps).toEqual([0, 3, 6, 9]);
+    expect(c.prioritySeparator).toBe('\x06\x16');
+    expect(c.retention).toEqual({ maxTasks: 100_000, maxAgeSeconds: 7 * 86400 });
+    expect(c.port).toBe(3000);
+  });
+
+  it('reads every setting', () => {
+    const c = loadConfig({
+      CELERY_BROKER_URL: 'redis://:secret@10.0.0.5:6380/3',
+      CELERY_RESULT_BACKEND: 'redis://10.0.0.5:6380/4',
+      TRELLIS_STORE_URL: 'rediss://store:6390/1',
+      TRELLIS_BROKER_KEYPREFIX: 'myapp:',
+      TRELLIS_PRIORITY_STEPS: '0,5',
+      TRELLIS_PRIORITY_SEP: ':',
+      TRELLIS_RETENTION_MAX_TASKS: '5000',
+      TRELLIS_RETENTION_MAX_AGE: '12h',
+      PORT: '8080',
+    });
+    expect(c.broker).toMatchObject({ host: '10.0.0.5', port: 6380, db: 3, password: 'secret' });
+    expect(c.resultBackend.db).toBe(4);
+    expect(c.store).toMatchObject({ host: 'store', port: 6390, db: 1, tls: true });
+    expect(c.brokerKeyPrefix).toBe('myapp:');
+    expect(c.prioritySteps).toEqual([0, 5]);
+    expect(c.prioritySeparator).toBe(':');
+    expect(c.retention).toEqual({ maxTasks: 5000, maxAgeSeconds: 43200 });
+    expect(c.port).toBe(8080);
+  });
+
+  it('unescapes \\xHH in the separator so the kombu default can be written in an env file', () => {
+    expect(loadConfig({ TRELLIS_PRIORITY_SEP: '\\x06\\x16' }).prioritySeparator).toBe('\x06\x16');
+  });
+
+  it('lists every bad value with its own message', () => {
+    try {
+      loadConfig({
+        CELERY_BROKER_URL: 'amqp://guest@rabbit//',
+        TRELLIS_RETENTION_MAX_TASKS: '-3',
+        TRELLIS_RETENTION_MAX_AGE: 'forever',
+        TRELLIS_PRIORITY_STEPS: '3,0',
+        PORT: '70000',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/CELERY_BROKER_URL: scheme "amqp:" is not supported/);
+      expect(problems).toMatch(/TRELLIS_RETENTION_MAX_TASKS: "-3"/);
+      expect(problems).toMatch(/TRELLIS_RETENTION_MAX_AGE: "forever" is not a duration/);
+      expect(problems).toMatch(/TRELLIS_PRIORITY_STEPS/);
+      expect(problems).toMatch(/PORT: "70000"/);
+    }
+  });
+
+  it('rejects a non-integer database and never echoes a password', () => {
+    try {
+      loadConfig({ CELERY_BROKER_URL: 'redis://:hunter2@host/abc' });
+      expect.unreachable();
+    } catch (err) {
+      const text = (err as ConfigError).message;
+      expect(text).toMatch(/database "abc" must be a non-negative integer/);
+      expect(text).not.toContain('hunter2');
+    }
+  });
+
+  it('parses durations', () => {
+    expect(parseDurationSeconds('90')).toBe(90);
+    expect(parseDurationSeconds('15m')).toBe(900);
+    expect(parseDurationSeconds('7d')).toBe(604800);
+    expect(parseDurationSeconds('soon')).toBeNull();
+  });
+});
