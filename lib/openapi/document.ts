@@ -1,0 +1,80 @@
+import { components } from './components';
+
+// The OpenAPI 3.1 document served at /api/v1/openapi.json. A test checks that every route under
+// app/api has a path here, so the document cannot silently fall behind the code.
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ok = (schema: object, description = 'OK') => ({ description, content: json(schema) });
+const errors = { '422': { $ref: '#/components/responses/Invalid' } };
+const query = (name: string, schema: object, description: string) => ({ name, in: 'query', schema, description });
+const path = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const timeParam = { type: 'string', description: 'epoch seconds or ISO 8601' };
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trellis API',
+      version: '1',
+      description: 'Monitoring and operations for Celery clusters on Redis. Errors are {"error": {"code", "message"}}.',
+    },
+    servers: [{ url: '/' }],
+    paths: {
+      '/api/v1/tasks': {
+        get: {
+          summary: 'List tasks, newest first',
+          parameters: [
+            query('state', { type: 'array', items: { type: 'string' } }, 'repeatable; any of these states'),
+            query('name', { type: 'string' }, 'task name'),
+            query('worker', { type: 'string' }, 'worker hostname'),
+            query('queue', { type: 'string' }, 'queue (routing key)'),
+            query('root', { type: 'string' }, 'workflow root id (includes the root itself)'),
+            query('q', { type: 'string' }, 'text in id, name, args or kwargs'),
+            query('since', timeParam, 'first seen at or after'),
+            query('until', timeParam, 'first seen at or before'),
+            query('limit', { type: 'integer', minimum: 1, maximum: 500, default: 50 }, 'page size'),
+            query('cursor', { type: 'string' }, 'opaque; nextCursor of the previous page'),
+          ],
+          responses: {
+            '200': ok({ type: 'object', properties: { items: { type: 'array', items: ref('TaskSummary') }, nextCursor: { type: ['string', 'null'] } } }),
+            '400': { $ref: '#/components/responses/Invalid' },
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/tasks/counts': {
+        get: {
+          summary: 'Task counts over the stored history',
+          parameters: [query('by', { type: 'string', enum: ['state', 'name', 'worker', 'queue'], default: 'state' }, 'dimension')],
+          responses: { '200': ok({ type: 'object', properties: { counts: { type: 'object', additionalProperties: { type: 'integer' } } } }), ...errors },
+        },
+      },
+      '/api/v1/tasks/{id}': {
+        get: {
+          summary: 'One task: record, events, attempts and result-backend meta',
+          parameters: [path('id', 'task id')],
+          responses: { '200': ok(ref('TaskDetail')), '404': { $ref: '#/components/responses/NotFound' }, ...errors },
+        },
+      },
+      '/api/v1/workers': {
+        get: { summary: 'Workers and their status', responses: { '200': ok({ type: 'object', properties: { items: { type: 'array', items: ref('Worker') } } }) } },
+      },
+      '/api/v1/workers/{hostname}': {
+        get: {
+          summary: 'One worker, with task counts by name (over its recent tasks) and recent tasks',
+          parameters: [path('hostname', 'node name, e.g. w1@host')],
+          responses: {
+            '200': ok({ allOf: [ref('Worker'), { type: 'object', properties: { taskCounts: { type: 'object' }, sampled: { type: 'integer' }, recentTasks: { type: 'array', items: ref('TaskSummary') } } }] }),
+            '404': { $ref: '#/components/responses/NotFound' },
+          },
+        },
+      },
+      '/api/v1/health': {
+        get: { summary: 'Redis reachability, collector rate, lag and gaps', responses: { '200': ok(ref('Health')), '503': ok(ref('Health'), 'Store unreachable') } },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
+    },
+    components,
+  };
+}
