@@ -3,6 +3,7 @@ import type { TrellisContext } from '../context';
 import { decodeResultMeta, exceptionText, parseDateDone } from '../celery/result-meta';
 import { isFinalState } from '../celery/states';
 import type { StoredEvent } from '../tasks/stored-event';
+import { fromRef } from '../store/task-ref';
 
 // After a gap, tasks the store still shows as unfinished may have finished unseen. Their truth is in
 // the result backend (`celery-task-meta-<id>`); each difference becomes an inferred event, so the
@@ -25,7 +26,7 @@ export async function findReconciliations(ctx: TrellisContext, nowS: number): Pr
   const candidates: Array<{ id: string; state: string }> = [];
   results.forEach(([err, value], i) => {
     if (err || !Array.isArray(value)) return;
-    for (let j = 0; j < value.length; j += 2) candidates.push({ id: String(value[j]), state: OPEN_STATES[i] ?? 'PENDING' });
+    for (let j = 0; j < value.length; j += 2) candidates.push({ id: fromRef(String(value[j])), state: OPEN_STATES[i] ?? 'PENDING' });
   });
 
   const events = new Map<string, StoredEvent[]>();

@@ -3,11 +3,13 @@ import type { TrellisContext } from '../context';
 import { deriveTask } from '../tasks/derive';
 import { INDEX_DIMENSIONS, indexedValues } from '../tasks/indexed-values';
 import { parseTaskDoc } from '../tasks/task-doc';
+import { fromRef, toRef } from '../store/task-ref';
 
 // Keeps the store within its limits (max tasks, max age), continuously and in bounded rounds: each
 // round removes at most ROUND tasks, oldest first (by first-seen time), from every index they're in.
 
 const ROUND = 2_000;
+const STATE_GUESSES = ['PENDING', 'RECEIVED', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED', 'REJECTED'];
 
 export interface RetentionResult {
   removed: string[];
@@ -28,7 +30,7 @@ export async function enforceRetention(ctx: TrellisContext, nowS: number): Promi
   const res = (await pipe.exec()) ?? [];
   const total = res.slice(0, keys.length).reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
   const victims = new Set<string>();
-  for (const [, ids] of res.slice(keys.length)) for (const id of (ids as string[] | null) ?? []) if (victims.size < ROUND) victims.add(id);
+  for (const [, ids] of res.slice(keys.length)) for (const ref of (ids as string[] | null) ?? []) if (victims.size < ROUND) victims.add(fromRef(ref));
 
   const over = total - victims.size - maxTasks;
   if (over > 0) {
@@ -57,7 +59,7 @@ async function oldestAcross(ctx: TrellisContext, keys: string[], n: number): Pro
     for (let i = 0; i < arr.length; i += 2) all.push([Number(arr[i + 1]), arr[i] as string]);
   }
   all.sort((a, b) => a[0] - b[0]);
-  return all.slice(0, n).map(([, id]) => id);
+  return all.slice(0, n).map(([, ref]) => fromRef(ref));
 }
 
 /** Deletes tasks and their index entries. Reads each document first to know its index values. */
@@ -66,16 +68,17 @@ export async function removeTasks(ctx: TrellisContext, ids: string[]): Promise<v
   const raws = await ctx.store.mget(ids.map((id) => ctx.keys.task(id)));
   const pipe = ctx.store.pipeline();
   ids.forEach((id, i) => {
-    const doc = parseTaskDoc(raws[i]);
+    const ref = toRef(id);
+    const doc = parseTaskDoc(raws[i], id);
     if (doc) {
       const v = indexedValues(deriveTask(id, doc));
       for (const dim of INDEX_DIMENSIONS) {
         const value = v[dim];
-        if (value !== undefined) pipe.zrem(ctx.keys.index(dim, value), id);
+        if (value !== undefined) pipe.zrem(ctx.keys.index(dim, value), ref);
       }
     } else {
-      // No document: remove the id from every state index it could be in.
-      pipe.zrem(ctx.keys.index('state', 'PENDING'), id);
+      // No document (already gone): nothing indexes it any more but the set we found it in.
+      for (const s of STATE_GUESSES) pipe.zrem(ctx.keys.index('state', s), ref);
     }
     pipe.del(ctx.keys.task(id));
   });

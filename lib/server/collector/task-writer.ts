@@ -5,7 +5,8 @@ import type { RegistryDimension } from '../store/keys';
 import { deriveTask, type DerivedTask } from '../tasks/derive';
 import { INDEX_DIMENSIONS, indexedValues, type IndexedValues } from '../tasks/indexed-values';
 import type { StoredEvent } from '../tasks/stored-event';
-import { appendEvents, parseTaskDoc, type TaskDoc } from '../tasks/task-doc';
+import { toRef } from '../store/task-ref';
+import { appendEvents, parseTaskDoc, serializeTaskDoc, type TaskDoc } from '../tasks/task-doc';
 
 // Turns a batch of new events (grouped by task) into store writes: one SET of the task document
 // and only the index moves that changed. Recently touched tasks stay in a bounded LRU cache so a
@@ -42,7 +43,7 @@ export class TaskWriter {
     if (misses.length > 0) {
       const raws = await this.ctx.store.mget(misses.map((id) => this.ctx.keys.task(id)));
       misses.forEach((id, i) => {
-        const doc = parseTaskDoc(raws[i]);
+        const doc = parseTaskDoc(raws[i], id);
         if (doc) loaded.set(id, { doc, indexed: indexedValues(deriveTask(id, doc)) });
       });
     }
@@ -60,13 +61,14 @@ export class TaskWriter {
   write(pipeline: ChainableCommander, prepared: readonly PreparedTask[]): void {
     const k = this.ctx.keys;
     for (const p of prepared) {
-      pipeline.set(k.task(p.id), JSON.stringify(p.doc));
+      pipeline.set(k.task(p.id), serializeTaskDoc(p.doc, p.id));
+      const ref = toRef(p.id);
       for (const dim of INDEX_DIMENSIONS) {
         const oldValue = p.previous?.[dim];
         const newValue = p.indexed[dim];
-        if (oldValue !== undefined && oldValue !== newValue) pipeline.zrem(k.index(dim, oldValue), p.id);
+        if (oldValue !== undefined && oldValue !== newValue) pipeline.zrem(k.index(dim, oldValue), ref);
         if (newValue !== undefined && (oldValue !== newValue || p.previous?.score !== p.indexed.score)) {
-          pipeline.zadd(k.index(dim, newValue), p.indexed.score, p.id);
+          pipeline.zadd(k.index(dim, newValue), p.indexed.score, ref);
           this.register(pipeline, dim, newValue);
         }
       }

@@ -1,3 +1,5 @@
+import { toRef } from './task-ref';
+
 // Trellis' own key schema in its store (docs/architecture.md lists it). Every key is under the
 // configured prefix (default "trellis:"). Nothing else builds a store key by hand.
 
@@ -7,9 +9,9 @@ export type RegistryDimension = 'state' | 'name' | 'worker' | 'queue';
 export function storeKeys(prefix: string) {
   return {
     prefix,
-    /** STRING: the task document (its event log and extras), JSON. */
-    task: (id: string) => `${prefix}t:${id}`,
-    /** ZSET: task ids by first-seen time, one per indexed value. */
+    /** STRING: the task document (its event log), compact JSON. Keyed by the task's ref (task-ref.ts). */
+    task: (id: string) => `${prefix}t:${toRef(id)}`,
+    /** ZSET: task refs (task-ref.ts) by first-seen time, one per indexed value. */
     index: (dim: IndexDimension, value: string) => `${prefix}ix:${dim}:${value}`,
     /** SET: the values an index dimension has held (to enumerate counts). */
     registry: (dim: RegistryDimension) => `${prefix}reg:${dim}`,

@@ -12,7 +12,7 @@ import { parseTaskDoc } from './task-doc';
 export async function getTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {
   const [raw, metaRaw] = await Promise.all([ctx.store.get(ctx.keys.task(id)), ctx.backend.getBuffer(ctx.results.taskMetaKey(id))]);
   const backend = decodeResultMeta(metaRaw);
-  const doc = parseTaskDoc(raw);
+  const doc = parseTaskDoc(raw, id);
   if (!doc && !backend) throw notFound(`task ${id}`);
   const task = deriveTask(id, doc ?? { e: [] });
   if (!doc && backend) {

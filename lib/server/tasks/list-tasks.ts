@@ -5,6 +5,7 @@ import type { TrellisContext } from '../context';
 import { compareNewestFirst, decodeCursor, encodeCursor, isAfter, type Position } from './cursor';
 import { deriveTask, toSummary, type DerivedTask } from './derive';
 import { parseTaskDoc } from './task-doc';
+import { fromRef, toRef } from '../store/task-ref';
 
 // Lists tasks newest first. The most selective index drives the scan (root, worker, queue, name;
 // otherwise the state indexes, merged); the remaining filters are checked on the documents. A
@@ -13,6 +14,7 @@ import { parseTaskDoc } from './task-doc';
 
 const SCAN_BUDGET = 5_000;
 
+/** Positions hold refs (index members), not ids: their order is the index's order. */
 interface Source {
   key?: string;
   /** A fixed list instead of an index (the root task itself, for `root=`). */
@@ -50,15 +52,17 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
       batch = Math.min(batch * 4, 20_000); // every fetched item shared the cursor's score: look further
       continue;
     }
-    const docs = await ctx.store.mget(fresh.map((c) => ctx.keys.task(c.id)));
+    const ids = fresh.map((c) => fromRef(c.id));
+    const docs = await ctx.store.mget(ids.map((id) => ctx.keys.task(id)));
     let i = 0;
     for (; i < fresh.length && items.length < q.limit; i++) {
       const c = fresh[i] as Position;
       pos = c;
       scanned++;
-      const doc = parseTaskDoc(docs[i]);
+      const id = ids[i] as string;
+      const doc = parseTaskDoc(docs[i], id);
       if (!doc) continue; // removed by retention between the index read and now
-      const t = deriveTask(c.id, doc);
+      const t = deriveTask(id, doc);
       if (matches(t)) items.push(toSummary(t));
     }
     if (complete && i === fresh.length) {
@@ -74,8 +78,8 @@ async function plan(ctx: TrellisContext, q: TaskListQuery) {
   const k = ctx.keys;
   const checks = { state: true, name: true, worker: true, queue: true };
   if (q.root) {
-    const rootDoc = parseTaskDoc(await ctx.store.get(k.task(q.root)));
-    const fixed = rootDoc ? [{ score: deriveTask(q.root, rootDoc).firstSeen, id: q.root }] : [];
+    const rootDoc = parseTaskDoc(await ctx.store.get(k.task(q.root)), q.root);
+    const fixed = rootDoc ? [{ score: deriveTask(q.root, rootDoc).firstSeen, id: toRef(q.root) }] : [];
     return { sources: [{ key: k.index('root', q.root) }, { fixed }] as Source[], checks };
   }
   if (q.worker) return { sources: [{ key: k.index('worker', q.worker) }], checks: { ...checks, worker: false } };
