@@ -7,12 +7,16 @@ import { deriveTask, toSummary, type DerivedTask } from './derive';
 import { parseTaskDoc } from './task-doc';
 import { fromRef, toRef } from '../store/task-ref';
 
-// Lists tasks newest first. The most selective index drives the scan (root, worker, queue, name;
-// otherwise the state indexes, merged); the remaining filters are checked on the documents. A
+// Lists tasks newest first. The smallest index covering a filter drives the scan (root; else the
+// smallest of worker, queue, name and the chosen states' indexes merged); the remaining filters are
+// checked on the documents. A
 // bounded scan budget keeps a request cheap on a rare match: the page may then come back short,
 // with a cursor to continue from.
 
-const SCAN_BUDGET = 5_000;
+// Candidates examined per request: filters answered by index membership (ZMSCORE) are cheap;
+// free text needs the documents.
+const SCAN_BUDGET = 50_000;
+const SCAN_BUDGET_TEXT = 5_000;
 
 /** Positions hold refs (index members), not ids: their order is the index's order. */
 interface Source {
@@ -27,11 +31,13 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
   const needle = q.q?.toLowerCase() ?? null;
   const matches = (t: DerivedTask): boolean =>
     (!checks.state || !states || states.has(t.state)) &&
-    (!checks.name || t.name === q.name) &&
-    (!checks.worker || t.worker === q.worker) &&
-    (!checks.queue || t.queue === q.queue) &&
+    (!checks.name || q.name === undefined || t.name === q.name) &&
+    (!checks.worker || q.worker === undefined || t.worker === q.worker) &&
+    (!checks.queue || q.queue === undefined || t.queue === q.queue) &&
     (!needle || [t.id, t.name, t.args, t.kwargs].some((s) => s?.toLowerCase().includes(needle)));
 
+  const indexChecks = indexCheckKeys(ctx, q, checks);
+  const budget = needle ? SCAN_BUDGET_TEXT : SCAN_BUDGET;
   let pos: Position | null = q.cursor ? decodeCursor(q.cursor) : null;
   const max = pos ? pos.score : (q.until ?? Infinity);
   const min = q.since ?? -Infinity;
@@ -40,7 +46,7 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
   let batch = Math.min(1_000, q.limit + 1);
   let exhausted = false;
 
-  while (items.length < q.limit && scanned < SCAN_BUDGET) {
+  while (items.length < q.limit && scanned < budget) {
     const { candidates, complete } = await fetchCandidates(ctx, sources, pos ? pos.score : max, min, batch);
     const after = pos;
     const fresh = after ? candidates.filter((c) => isAfter(c, after)) : candidates;
@@ -52,15 +58,18 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
       batch = Math.min(batch * 4, 20_000); // every fetched item shared the cursor's score: look further
       continue;
     }
-    const ids = fresh.map((c) => fromRef(c.id));
-    const docs = await ctx.store.mget(ids.map((id) => ctx.keys.task(id)));
+    const pass = await passIndexChecks(ctx, indexChecks, fresh);
+    const wanted = fresh.filter((_, j) => pass[j]);
+    const docs = wanted.length ? await ctx.store.mget(wanted.map((c) => ctx.keys.task(fromRef(c.id)))) : [];
     let i = 0;
+    let w = 0;
     for (; i < fresh.length && items.length < q.limit; i++) {
       const c = fresh[i] as Position;
       pos = c;
       scanned++;
-      const id = ids[i] as string;
-      const doc = parseTaskDoc(docs[i], id);
+      if (!pass[i]) continue;
+      const id = fromRef(c.id);
+      const doc = parseTaskDoc(docs[w++], id);
       if (!doc) continue; // removed by retention between the index read and now
       const t = deriveTask(id, doc);
       if (matches(t)) items.push(toSummary(t));
@@ -69,11 +78,47 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
       exhausted = true;
       break;
     }
-    batch = Math.min(1_000, Math.max(batch, (q.limit - items.length) * 4));
+    // Sparse matches by index membership: widen the window (membership checks are cheap).
+    batch = indexChecks.length ? Math.min(5_000, batch * 2) : Math.min(1_000, Math.max(batch, (q.limit - items.length) * 4));
   }
   return { items, nextCursor: !exhausted && pos ? encodeCursor(pos) : null };
 }
 
+/** For each filter the driving index does not cover: the index keys a match must be in (any of). */
+function indexCheckKeys(ctx: TrellisContext, q: TaskListQuery, checks: Record<'state' | 'name' | 'worker' | 'queue', boolean>): string[][] {
+  const k = ctx.keys;
+  const groups: string[][] = [];
+  if (checks.state && q.state) groups.push(q.state.map((s) => k.index('state', s)));
+  if (checks.name && q.name) groups.push([k.index('name', q.name)]);
+  if (checks.worker && q.worker) groups.push([k.index('worker', q.worker)]);
+  if (checks.queue && q.queue) groups.push([k.index('queue', q.queue)]);
+  return groups;
+}
+
+/** Which candidates are members of every group (of any key in it): one pipelined ZMSCORE per key. */
+async function passIndexChecks(ctx: TrellisContext, groups: string[][], candidates: Position[]): Promise<boolean[]> {
+  const pass = candidates.map(() => true);
+  if (groups.length === 0 || candidates.length === 0) return pass;
+  const refs = candidates.map((c) => c.id);
+  const pipe = ctx.store.pipeline();
+  for (const group of groups) for (const key of group) pipe.zmscore(key, ...refs);
+  const res = (await pipe.exec()) ?? [];
+  let r = 0;
+  for (const group of groups) {
+    const inGroup = candidates.map(() => false);
+    for (let g = 0; g < group.length; g++) {
+      const [err, scores] = res[r++] ?? [null, []];
+      if (err) throw err;
+      (scores as Array<string | null>).forEach((score, j) => {
+        if (score !== null) inGroup[j] = true;
+      });
+    }
+    inGroup.forEach((ok, j) => (pass[j] = (pass[j] ?? false) && ok));
+  }
+  return pass;
+}
+
+/** Picks the smallest index that covers a filter to drive the scan; the other filters are checked. */
 async function plan(ctx: TrellisContext, q: TaskListQuery) {
   const k = ctx.keys;
   const checks = { state: true, name: true, worker: true, queue: true };
@@ -82,11 +127,24 @@ async function plan(ctx: TrellisContext, q: TaskListQuery) {
     const fixed = rootDoc ? [{ score: deriveTask(q.root, rootDoc).firstSeen, id: toRef(q.root) }] : [];
     return { sources: [{ key: k.index('root', q.root) }, { fixed }] as Source[], checks };
   }
-  if (q.worker) return { sources: [{ key: k.index('worker', q.worker) }], checks: { ...checks, worker: false } };
-  if (q.queue) return { sources: [{ key: k.index('queue', q.queue) }], checks: { ...checks, queue: false } };
-  if (q.name) return { sources: [{ key: k.index('name', q.name) }], checks: { ...checks, name: false } };
   const states = q.state ?? (await ctx.store.smembers(k.registry('state')));
-  return { sources: states.map((s) => ({ key: k.index('state', s) })), checks: { ...checks, state: false } };
+  const options: Array<{ dim: keyof typeof checks; keys: string[] }> = [{ dim: 'state', keys: states.map((s) => k.index('state', s)) }];
+  if (q.worker) options.push({ dim: 'worker', keys: [k.index('worker', q.worker)] });
+  if (q.queue) options.push({ dim: 'queue', keys: [k.index('queue', q.queue)] });
+  if (q.name) options.push({ dim: 'name', keys: [k.index('name', q.name)] });
+  let best = options[0] as (typeof options)[number];
+  if (options.length > 1) {
+    const pipe = ctx.store.pipeline();
+    for (const o of options) for (const key of o.keys) pipe.zcard(key);
+    const sizes = ((await pipe.exec()) ?? []).map(([, n]) => Number(n ?? 0));
+    let at = 0;
+    let smallest = Infinity;
+    for (const o of options) {
+      const size = o.keys.reduce((sum) => sum + (sizes[at++] ?? 0), 0);
+      if (size < smallest) [smallest, best] = [size, o];
+    }
+  }
+  return { sources: best.keys.map((key) => ({ key })) as Source[], checks: { ...checks, [best.dim]: false } };
 }
 
 /**
