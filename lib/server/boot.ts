@@ -1,0 +1,22 @@
+import 'server-only';
+import { config, ConfigError, type TrellisConfig } from './config';
+import { logger } from './logger';
+import { redactUrl } from './redis/url';
+import './leader-jobs';
+
+// Start-up shared by the web server (instrumentation.ts) and `npm run collector`: validate the
+// configuration once, print every problem and exit on a bad one.
+
+export function bootConfig(role: string): TrellisConfig {
+  try {
+    const cfg = config();
+    logger.info({ role, broker: redactUrl(cfg.broker.url), collector: cfg.collector }, 'trellis starting');
+    return cfg;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
