@@ -42,14 +42,24 @@ export class EventSubscriber {
       this.handlers.onMessage(data, Date.now() / 1000);
     });
     client.on('ready', () => void this.subscribe());
+    // Resolve once listening (or after a bound, if Redis is down: the subscription then follows).
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, 5_000);
+      this.firstUp = done;
+    });
     client.on('close', () => {
       if (!this.listening) return;
       this.listening = false;
       this.wasDown = true;
       this.handlers.onDown(Date.now() / 1000);
     });
-    if (client.status === 'ready') await this.subscribe();
   }
+
+  private firstUp: (() => void) | null = null;
 
   private async subscribe(): Promise<void> {
     const client = this.client;
@@ -62,6 +72,8 @@ export class EventSubscriber {
       this.mark = mark;
       this.wasDown = false;
       this.handlers.onUp(Date.now() / 1000, reason);
+      this.firstUp?.();
+      this.firstUp = null;
     } catch {
       // The connection went away again; 'ready' fires once it is back.
     }
