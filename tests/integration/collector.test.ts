@@ -110,7 +110,7 @@ describe('collector', () => {
       const gap = await waitFor(async () => (await getHealth(ctx)).gaps[0], 'gap recorded');
       expect(gap.end).not.toBeNull();
       expect(gap.end as number).toBeGreaterThanOrEqual(gap.start);
-      expect(gap.reason).toMatch(/subscriber connection lost/);
+      expect(gap.reason).toMatch(/dropped while Redis stayed up/);
       expect(gap.reconciled).toEqual({ checked: 1, updated: 1 });
       const t = await getTask(ctx, id);
       expect(t.state).toBe('SUCCESS');

@@ -4,9 +4,10 @@ import type { TrellisContext } from '../context';
 import { createRedisClient } from '../redis/client';
 
 // The dedicated pub/sub connection on the broker's event channel. It reports when it goes down and
-// comes back (resubscribing itself, so the moment it is listening again is known exactly), and why:
-// a dropped subscriber on a reachable Redis is almost always Redis enforcing its pub/sub output
-// buffer limit (the collector fell behind), which Redis counts in INFO stats.
+// comes back (resubscribing itself, so the moment it is listening again is known exactly), and why,
+// by comparing the server before and after: a new run_id means Redis restarted; the same run_id
+// means Redis dropped (or someone killed) the connection — usually the pub/sub output-buffer limit,
+// which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections).
 
 export interface SubscriberHandlers {
   onMessage(data: Buffer, receivedAt: number): void;
@@ -108,6 +109,8 @@ export class EventSubscriber {
 export function explain(before: ServerMark | null, after: ServerMark): string {
   if (before?.runId && after.runId && before.runId !== after.runId) return 'Redis restarted (connection lost)';
   if (before?.outputBufferDisconnects != null && after.outputBufferDisconnects != null && after.outputBufferDisconnects > before.outputBufferDisconnects)
-    return 'subscriber dropped by Redis: pub/sub output buffer limit exceeded (events arrived faster than they were read)';
+    return 'subscriber dropped by Redis: pub/sub output-buffer limit exceeded (events arrived faster than they were read)';
+  if (before?.runId && after.runId === before.runId)
+    return 'subscriber connection dropped while Redis stayed up (the usual cause is the pub/sub output-buffer limit: events arrived faster than they were read)';
   return 'subscriber connection lost';
 }
