@@ -35,7 +35,8 @@ def workload(wait):
     out["retry_success"] = succeed_on_retry.delay().id
     out["eta"] = echo.apply_async(("later",), countdown=2).id
     # Revoked while running (terminate), and revoked while held for its ETA.
-    running = sleepy.delay(30)
+    # On the prefork-only `fast` queue: terminate signals a pool process (a threads pool can't).
+    running = sleepy.apply_async((30,), queue="fast")
     deadline = time.time() + 20
     while app.AsyncResult(running.id).state != "STARTED" and time.time() < deadline:
         time.sleep(0.1)

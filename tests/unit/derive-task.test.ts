@@ -130,3 +130,17 @@ describe('deriving a task from its events', () => {
     expect(deriveTask(ID, { e: [received(0)], n: 12 }).eventsTruncated).toBe(12);
   });
 });
+
+describe('exceptions as prefork workers report them', () => {
+  it("shows the traceback's last line instead of billiard's ExceptionWithTraceback()", () => {
+    const t = deriveTask(ID, {
+      e: [
+        received(0),
+        ev('task-started', 0.1),
+        ev('task-failed', 0.2, { exception: 'ExceptionWithTraceback()', traceback: 'Traceback (most recent call last):\n  File "tasks.py", line 1\nValueError: gave up after 2 retries\n' }),
+      ],
+    });
+    expect(t.exception).toBe('ValueError: gave up after 2 retries');
+    expect(t.attempts[0]?.exception).toBe('ValueError: gave up after 2 retries');
+  });
+});

@@ -70,7 +70,7 @@ export function deriveTask(id: string, doc: TaskDoc): DerivedTask {
     rootId ??= str(e.root_id);
     retries = Math.max(retries, num(e.retries) ?? 0);
     if (e.type === 'task-failed' || e.type === 'task-retried' || (e.inferred && e.traceback)) {
-      failure = { exception: str(e.exception), traceback: str(e.traceback) };
+      failure = { exception: exceptionOf(e), traceback: str(e.traceback) };
     }
     if (e.type === 'task-revoked') {
       revoked = {
@@ -121,6 +121,20 @@ export function deriveTask(id: string, doc: TaskDoc): DerivedTask {
   };
 }
 
+/**
+ * Celery 5.2 prefork workers report some failures as `ExceptionWithTraceback()` (billiard's
+ * wrapper, seen in real traffic); the traceback's last line still names the real exception.
+ */
+export function exceptionOf(e: StoredEvent): string | null {
+  const exc = str(e.exception);
+  const tb = str(e.traceback);
+  if (exc && /^ExceptionWithTraceback\(/.test(exc) && tb) {
+    const last = tb.trim().split('\n').at(-1)?.trim();
+    if (last) return last;
+  }
+  return exc;
+}
+
 function resultText(v: unknown): string | null {
   if (v === undefined || v === null) return null;
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -138,54 +152,69 @@ function toView(e: StoredEvent): TaskEventView {
   };
 }
 
-/** One attempt per run: a `task-received` opens it, `task-started` starts it, a terminal event ends it. */
+/**
+ * One attempt per run. Real workers do not send a run's events in order: the retry's new message
+ * (and so its `task-received`, retries = n + 1) is published by the pool process before the main
+ * process sends `task-retried` for run n. So attempts are keyed by `retries` from task-received,
+ * and every other event joins the attempt it can belong to at its time: `task-started` the latest
+ * attempt received by then and not yet started; an ending event the latest started and unended one
+ * (or, for a revoke before start, the latest unended one).
+ */
 export function deriveAttempts(sorted: readonly StoredEvent[]): TaskAttempt[] {
-  const attempts: TaskAttempt[] = [];
-  let open: TaskAttempt | null = null;
-  const openNew = (retries: number, worker: string | null): TaskAttempt => {
-    const a: TaskAttempt = {
-      retries,
-      worker,
-      received: null,
-      started: null,
-      ended: null,
-      eta: null,
-      outcome: 'waiting',
-      exception: null,
-      traceback: null,
-      waited: null,
-      ran: null,
-    };
+  const byRetries = new Map<number, TaskAttempt>();
+  const blank = (retries: number, worker: string | null): TaskAttempt => ({
+    retries,
+    worker,
+    received: null,
+    started: null,
+    ended: null,
+    eta: null,
+    outcome: 'waiting',
+    exception: null,
+    traceback: null,
+    waited: null,
+    ran: null,
+  });
+  for (const e of sorted) {
+    if (e.type !== 'task-received') continue;
+    const retries = num(e.retries) ?? 0;
+    const a = byRetries.get(retries) ?? blank(retries, null);
+    a.received = eventTime(e);
+    a.worker = e.inferred ? a.worker : (str(e.hostname) ?? a.worker);
+    a.eta = str(e.eta);
+    byRetries.set(retries, a);
+  }
+  const attempts = [...byRetries.values()].sort((x, y) => x.retries - y.retries);
+  const latest = (pred: (a: TaskAttempt) => boolean): TaskAttempt | undefined => attempts.filter(pred).at(-1);
+  const next = (worker: string | null) => {
+    const a = blank((attempts.at(-1)?.retries ?? -1) + 1, worker);
     attempts.push(a);
     return a;
   };
+
   for (const e of sorted) {
     const t = eventTime(e);
-    const host = e.inferred ? null : (str(e.hostname) ?? null);
-    if (e.type === 'task-received') {
-      const retries = num(e.retries) ?? (open ? open.retries + 1 : 0);
-      if (!open || open.started !== null || open.ended !== null || open.retries !== retries) open = openNew(retries, host);
-      open.received = t;
-      open.worker = host ?? open.worker;
-      open.eta = str(e.eta);
-    } else if (e.type === 'task-started') {
-      if (!open || open.started !== null || open.ended !== null) open = openNew(open ? open.retries + 1 : 0, host);
-      open.started = t;
-      open.worker = host ?? open.worker;
-      open.outcome = 'running';
-      if (open.received !== null) open.waited = Math.max(0, t - open.received);
+    const host = e.inferred ? null : str(e.hostname);
+    if (e.type === 'task-started') {
+      const a = latest((x) => x.started === null && x.ended === null && (x.received === null || x.received <= t)) ?? next(host);
+      a.started = t;
+      a.worker = host ?? a.worker;
+      a.outcome = 'running';
+      if (a.received !== null) a.waited = Math.max(0, t - a.received);
     } else if (TERMINAL_OUTCOME[e.type] || e.type === 'trellis-reconciled') {
-      if (e.type === 'trellis-reconciled' && (!open || open.ended !== null)) continue;
-      if (!open || open.ended !== null) open = openNew(open ? open.retries + 1 : 0, host);
-      open.ended = t;
-      open.worker = open.worker ?? host;
-      open.outcome = TERMINAL_OUTCOME[e.type] ?? reconciledOutcome(str(e.state));
+      const a =
+        latest((x) => x.started !== null && x.ended === null && (x.started as number) <= t) ??
+        latest((x) => x.ended === null) ??
+        (e.type === 'trellis-reconciled' ? undefined : next(host));
+      if (!a) continue;
+      a.ended = t;
+      a.worker = a.worker ?? host;
+      a.outcome = TERMINAL_OUTCOME[e.type] ?? reconciledOutcome(str(e.state));
       if (e.type !== 'task-succeeded') {
-        open.exception = str(e.exception);
-        open.traceback = str(e.traceback);
+        a.exception = exceptionOf(e);
+        a.traceback = str(e.traceback);
       }
-      open.ran = num(e.runtime) ?? (open.started !== null ? Math.max(0, t - open.started) : null);
-      open = e.type === 'task-retried' ? null : open;
+      a.ran = num(e.runtime) ?? (a.started !== null ? Math.max(0, t - a.started) : null);
     }
   }
   return attempts;
