@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
                       an ETA task, revoked tasks (terminated while running; revoked before its ETA),
                       a chord and a chain.
   burst N             N quick adds.
+  sleepers N SECONDS  N tasks that each sleep SECONDS (no wait).
   queue-only QUEUE N  N adds published to QUEUE (nobody needs to consume it).
 """
 import json
@@ -71,6 +72,9 @@ def main(argv):
         out = {"ids": [add.delay(i, 1).id for i in range(int(args[1]))]}
         if wait:
             out["states"] = wait_all(out["ids"])
+    elif scenario == "sleepers":
+        n, seconds = int(args[1]), float(args[2])
+        out = {"ids": [sleepy.delay(seconds).id for _ in range(n)]}
     elif scenario == "queue-only":
         queue, n = args[1], int(args[2])
         out = {"ids": [add.apply_async((i, 1), queue=queue).id for i in range(n)]}

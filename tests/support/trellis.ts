@@ -12,6 +12,7 @@ export function testContext(env: Record<string, string>): TrellisContext & { clo
   const store = new Redis(config.store.url);
   const broker = config.broker.url === config.store.url ? store : new Redis(config.broker.url);
   const backend = config.resultBackend.url === config.broker.url ? broker : new Redis(config.resultBackend.url);
+  for (const c of [store, broker, backend]) c.on('error', () => undefined); // tests restart Redis on purpose
   const ctx = createContext(config, { store, broker, backend });
   return { ...ctx, close: () => [store, broker, backend].forEach((c) => c.disconnect()) };
 }

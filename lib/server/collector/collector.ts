@@ -12,7 +12,7 @@ import { recordGap } from './gaps';
 import { IngestStats } from './ingest-stats';
 import { Lease, LEASE_RENEW_MS } from './lease';
 import { PendingBatch } from './pending-batch';
-import { findReconciliations } from './reconcile';
+import { findReconciliations, recheck, type ReconcileResult } from './reconcile';
 import { enforceRetention } from './retention';
 
 // The collector: while this process holds the lease it listens to the broker's event channel,
@@ -27,6 +27,9 @@ const MAX_PENDING_EVENTS = 2_000_000;
 const STATS_MS = 1_000;
 const RETENTION_MS = 5_000;
 const MALFORMED_SAMPLES = 50;
+const WATCH_MS = 5_000;
+const WATCH_FOR_S = 600;
+const WATCH_MAX = 20_000;
 
 export interface CollectorOptions {
   onLeadershipChange?: (leader: boolean) => void;
@@ -48,6 +51,9 @@ export class Collector {
   private lastMessageAt: number | null = null;
   private droppedWhileFull = 0;
   private retentionRunning = false;
+  /** Tasks unfinished at a gap: re-checked against the backend until final or WATCH_FOR_S passed. */
+  private readonly watched = new Map<string, number>();
+  private watchRunning = false;
 
   constructor(
     private readonly ctx: TrellisContext,
@@ -98,6 +104,7 @@ export class Collector {
     this.timers.push(setInterval(() => this.scheduleFlush(), FLUSH_MS));
     this.timers.push(setInterval(() => void this.publishStats(), STATS_MS));
     this.timers.push(setInterval(() => void this.retention(), RETENTION_MS));
+    this.timers.push(setInterval(() => void this.recheckWatched(), WATCH_MS));
     await this.publishStats();
     // A period in which nobody was collecting is a gap: from when the last collector was last alive.
     const aliveAt = Number(previous.aliveAt);
@@ -194,14 +201,39 @@ export class Collector {
     try {
       await this.flushNow();
       const found = await findReconciliations(this.ctx, Date.now() / 1000);
-      for (const [id, evs] of found.events) for (const ev of evs) this.pending.addTask(id, ev);
-      await this.flushNow();
+      await this.applyReconciliation(found);
       await recordGap(this.ctx, { ...gap, reconciled: { checked: found.checked, updated: found.events.size } });
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'could not record or reconcile a gap');
       await recordGap(this.ctx, { ...gap, reconciled: null }).catch(() => undefined);
     }
     await this.publishStats();
+  }
+
+  private async applyReconciliation(found: ReconcileResult): Promise<void> {
+    for (const [id, evs] of found.events) for (const ev of evs) this.pending.addTask(id, ev);
+    await this.flushNow();
+    const until = Date.now() / 1000 + WATCH_FOR_S;
+    for (const id of found.stillOpen) if (this.watched.size < WATCH_MAX) this.watched.set(id, until);
+    for (const id of found.events.keys()) this.watched.delete(id);
+  }
+
+  private async recheckWatched(): Promise<void> {
+    if (this.watchRunning || this.watched.size === 0) return;
+    this.watchRunning = true;
+    try {
+      const now = Date.now() / 1000;
+      for (const [id, until] of this.watched) if (until < now) this.watched.delete(id);
+      const ids = [...this.watched.keys()];
+      const found = await recheck(this.ctx, ids, now);
+      const open = new Set(found.stillOpen);
+      for (const id of ids) if (!open.has(id)) this.watched.delete(id);
+      await this.applyReconciliation({ ...found, stillOpen: [] });
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'recheck of watched tasks failed');
+    } finally {
+      this.watchRunning = false;
+    }
   }
 
   private async retention(): Promise<void> {
