@@ -3,6 +3,7 @@
 # Trellis; prints the URL. Ctrl-C stops everything it started. With CELERY_BROKER_URL set, it skips
 # the local cluster and just starts Trellis against yours.
 set -euo pipefail
+set -m # every background job gets its own process group, so cleanup can stop a job and its children
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DEMO=$ROOT/.demo
@@ -13,9 +14,9 @@ cleanup() {
   trap - EXIT INT TERM
   echo
   echo "Stopping the demo…"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  sleep 2
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT INT TERM
 
