@@ -1,0 +1,9 @@
+import { withRoute } from '@/lib/server/http/handler';
+import { sseResponse } from '@/lib/server/live/sse';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/stream – server-sent events: `update` (an UpdateNotice after each collector flush),
+// `resync` (refetch: updates were dropped), `ready`; resumable with Last-Event-ID.
+export const GET = withRoute({ permission: 'tasks:read' }, ({ ctx, request }) => sseResponse(ctx, request));

@@ -1,0 +1,82 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { TaskFilters } from '@/components/tasks/task-filters';
+import { TaskTable } from '@/components/tasks/task-table';
+import { Empty } from '@/components/ui/card';
+import { TaskListQuery } from '@/lib/schemas/task-query';
+import { getContext } from '@/lib/server/context';
+import { listTasks } from '@/lib/server/tasks/list-tasks';
+
+export const dynamic = 'force-dynamic';
+export const metadata = { title: 'Tasks' };
+
+const RANGE_SECONDS: Record<string, number> = { '15m': 900, '1h': 3600, '24h': 86400, '7d': 604800 };
+
+type Search = Record<string, string | string[] | undefined>;
+
+/** The `since` of a time-range preset, relative to the request time. */
+function sinceOf(range: string | undefined): string | undefined {
+  const seconds = range ? RANGE_SECONDS[range] : undefined;
+  return seconds ? String(Date.now() / 1000 - seconds) : undefined;
+}
+
+export default async function TasksPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const sp = await searchParams;
+  const one = (k: string) => (typeof sp[k] === 'string' ? (sp[k] as string) : undefined);
+  if (one('id')) redirect(`/tasks/${encodeURIComponent(one('id') as string)}`);
+  const range = one('range');
+  const parsed = TaskListQuery.safeParse({
+    state: sp.state,
+    name: one('name'),
+    worker: one('worker'),
+    queue: one('queue'),
+    root: one('root'),
+    q: one('q'),
+    cursor: one('cursor'),
+    since: sinceOf(range) ?? one('since'),
+    limit: '50',
+  });
+  const ctx = getContext();
+  const [page, names, workers, queues] = await Promise.all([
+    parsed.success ? listTasks(ctx, parsed.data) : null,
+    ctx.store.smembers(ctx.keys.registry('name')),
+    ctx.store.smembers(ctx.keys.registry('worker')),
+    ctx.store.smembers(ctx.keys.registry('queue')),
+  ]);
+  const older = new URLSearchParams();
+  for (const [k, v] of Object.entries(sp)) for (const x of Array.isArray(v) ? v : v ? [v] : []) if (k !== 'cursor') older.append(k, x);
+  if (page?.nextCursor) older.set('cursor', page.nextCursor);
+
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Tasks</h1>
+      <Suspense>
+        <TaskFilters names={names.sort()} workers={workers.sort()} queues={queues.sort()} />
+      </Suspense>
+      {!parsed.success ? (
+        <p role="alert" className="rounded border border-bad/40 bg-bad/10 p-3 text-sm">
+          These filters are not valid: {parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}
+        </p>
+      ) : page && page.items.length > 0 ? (
+        <>
+          <TaskTable tasks={page.items} />
+          <nav aria-label="Pagination" className="flex gap-3 text-sm">
+            {one('cursor') && (
+              <Link className="text-accent hover:underline" href={`/tasks?${(() => { const n = new URLSearchParams(older); n.delete('cursor'); return n.toString(); })()}`}>
+                ← Newest
+              </Link>
+            )}
+            {page.nextCursor && (
+              <Link className="text-accent hover:underline" href={`/tasks?${older.toString()}`}>
+                Older →
+              </Link>
+            )}
+          </nav>
+        </>
+      ) : (
+        <Empty>{one('cursor') ? 'No older tasks match.' : 'No task matches these filters.'}</Empty>
+      )}
+    </div>
+  );
+}

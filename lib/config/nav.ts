@@ -1,0 +1,9 @@
+// The app's navigation, in order.
+export const NAV = [
+  { href: '/', label: 'Overview' },
+  { href: '/tasks', label: 'Tasks' },
+  { href: '/workers', label: 'Workers' },
+  { href: '/queues', label: 'Queues' },
+  { href: '/alerts', label: 'Alerts' },
+  { href: '/audit', label: 'Audit' },
+] as const;
