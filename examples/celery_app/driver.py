@@ -3,10 +3,18 @@
 Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   workload            successes, a failure, retries (ending in failure and in success),
                       an ETA task, revoked tasks (terminated while running; revoked before its ETA),
-                      a chord and a chain.
+                      a chord and a chain. Needs a prefork worker on `fast` (for the terminate) and
+                      one on `celery`.
   burst N             N quick adds.
   sleepers N SECONDS  N tasks that each sleep SECONDS (no wait).
   queue-only QUEUE N  N adds published to QUEUE (nobody needs to consume it).
+  queue-mix QUEUE     one each of: plain, ETA (countdown 1 h), priority 7, expiring (1 h), with
+                      kwargs, published to QUEUE; also prints the list key of each message.
+  held QUEUE N        N ETA tasks (countdown 1 h) to QUEUE: a worker holds them in `unacked`.
+  retry-pending       a task that fails its first attempt and retries in 1 h (RETRY in the backend).
+  revoke [--terminate] ID...   broadcasts a revoke for the ids.
+  states ID...        the backend state of each id (with --wait: until all are final).
+--wait waits (60 s at most) for the final states and adds "states": {id: state}.
 """
 import json
 import sys
@@ -62,24 +70,60 @@ def workload(wait):
     return out
 
 
+def band_key(queue, priority):
+    """The Redis list a message with this priority lands in (kombu's priority_steps, default 0,3,6,9)."""
+    steps = app.conf.broker_transport_options.get("priority_steps", [0, 3, 6, 9])
+    step = max([s for s in steps if s <= priority] or [0])
+    prefix = app.conf.broker_transport_options.get("global_keyprefix", "")
+    sep = app.conf.broker_transport_options.get("sep", "\x06\x16")
+    return prefix + (queue if step == 0 else "%s%s%d" % (queue, sep, step))
+
+
 def main(argv):
     wait = "--wait" in argv
-    args = [a for a in argv if a != "--wait"]
+    terminate = "--terminate" in argv
+    args = [a for a in argv if a not in ("--wait", "--terminate")]
     scenario = args[0] if args else "workload"
+    waited = None
     if scenario == "workload":
         out = workload(wait)
     elif scenario == "burst":
         out = {"ids": [add.delay(i, 1).id for i in range(int(args[1]))]}
-        if wait:
-            out["states"] = wait_all(out["ids"])
+        waited = out["ids"]
     elif scenario == "sleepers":
         n, seconds = int(args[1]), float(args[2])
         out = {"ids": [sleepy.delay(seconds).id for _ in range(n)]}
     elif scenario == "queue-only":
         queue, n = args[1], int(args[2])
         out = {"ids": [add.apply_async((i, 1), queue=queue).id for i in range(n)]}
+    elif scenario == "queue-mix":
+        queue = args[1]
+        out = {"queue": queue}
+        out["plain"] = add.apply_async((1, 2), queue=queue).id
+        out["eta"] = add.apply_async((3, 4), queue=queue, countdown=3600).id
+        out["priority"] = add.apply_async((5, 6), queue=queue, priority=7).id
+        out["expires"] = echo.apply_async(("soon",), queue=queue, expires=3600).id
+        out["kwargs"] = echo.apply_async(kwargs={"value": {"nested": [1, "two", None]}}, queue=queue).id
+        out["keys"] = {"plain": band_key(queue, 0), "eta": band_key(queue, 0), "priority": band_key(queue, 7),
+                       "expires": band_key(queue, 0), "kwargs": band_key(queue, 0)}
+    elif scenario == "held":
+        queue, n = args[1], int(args[2])
+        out = {"ids": [echo.apply_async(("held %d" % i,), queue=queue, countdown=3600).id for i in range(n)]}
+    elif scenario == "retry-pending":
+        out = {"id": succeed_on_retry.delay(3600).id}
+    elif scenario == "revoke":
+        ids = args[1:]
+        app.control.revoke(ids, terminate=terminate, signal="SIGTERM")
+        out = {"revoked": ids, "terminate": terminate}
+    elif scenario == "states":
+        out = {}
+        waited = args[1:]
+        if not wait:
+            out["states"] = {i: app.AsyncResult(i).state for i in waited}
     else:
         raise SystemExit("unknown scenario: %s" % scenario)
+    if wait and waited is not None:
+        out["states"] = wait_all(waited)
     print(json.dumps(out), flush=True)
 
 

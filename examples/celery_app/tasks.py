@@ -65,11 +65,20 @@ def retry_then_fail(self):
 
 
 @app.task(name="tasks.succeed_on_retry", bind=True, max_retries=3)
-def succeed_on_retry(self):
-    """Fails its first attempt and succeeds on the retry."""
+def succeed_on_retry(self, countdown=0.3):
+    """Fails its first attempt and succeeds on the retry (after `countdown` seconds)."""
     if self.request.retries == 0:
-        raise self.retry(exc=IOError("flaky backend"), countdown=0.3)
+        raise self.retry(exc=IOError("flaky backend"), countdown=countdown)
     return "ok after %d retry" % self.request.retries
+
+
+@app.task(name="tasks.flaky_io", autoretry_for=(ConnectionError,), retry_backoff=1, retry_backoff_max=8,
+          retry_jitter=False, max_retries=3)
+def flaky_io(p_fail=0.5):
+    """Autoretry with Celery's own exponential backoff (1 s, 2 s, 4 s); fails for good after 3 retries."""
+    if random.random() < p_fail:
+        raise ConnectionError("upstream timed out")
+    return "fetched"
 
 
 @app.task(name="tasks.fast_ping")

@@ -18,6 +18,12 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
+// Servers to SIGKILL when the test process exits.
+const alive = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of alive) c.kill('SIGKILL');
+});
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -54,22 +60,31 @@ export async function startRedis(opts: { args?: string[] } = {}): Promise<RedisS
   let child: ChildProcess | null = null;
 
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(opts.args ?? [])], {
-      stdio: 'ignore',
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(opts.args ?? [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await ping(port, 10_000);
+    child = c;
+    alive.add(c);
+    let output = '';
+    c.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    c.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    c.once('exit', () => alive.delete(c));
+    try {
+      await ping(port, 10_000);
+    } catch (err) {
+      c.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}\n${output}`);
+    }
   };
   const halt = async () => {
     const c = child;
     child = null;
-    if (!c || c.exitCode !== null) return;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
       c.kill('SIGKILL');
     });
   };
-  process.once('exit', () => child?.kill('SIGKILL'));
-
   await launch();
   return {
     port,
