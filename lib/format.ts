@@ -2,6 +2,8 @@
 
 export function formatRelative(ts: number, now: number): string {
   const d = Math.round(now - ts);
+  // Another host's clock may run a little ahead of this browser's.
+  if (d > -5 && d < 5) return 'just now';
   const abs = Math.abs(d);
   const unit = abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.round(abs / 60), 'min'] : abs < 86400 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86400), 'd'];
   return d >= 0 ? `${unit[0]} ${unit[1]} ago` : `in ${unit[0]} ${unit[1]}`;

@@ -1,0 +1,61 @@
+// A real stack for browser tests: redis-server, two Celery workers, and the built Trellis
+// (`next start`, which must have been built) on free ports, with the driver's workload run once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { z } from 'zod';
+import { runDriver, startWorker, type Worker } from '../support/celery';
+import { freePort, startRedis } from '../support/redis-server';
+
+export const Workload = z.object({
+  success: z.array(z.string()),
+  failure: z.string(),
+  retry_fail: z.string(),
+  retry_success: z.string(),
+  chain: z.array(z.string()),
+  chord: z.object({ body: z.string(), header: z.array(z.string()) }),
+});
+
+export interface Stack {
+  baseUrl: string;
+  brokerUrl: string;
+  backendUrl: string;
+  workers: Worker[];
+  workload: z.infer<typeof Workload>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const redis = await startRedis();
+  const brokerUrl = redis.url(0);
+  const backendUrl = redis.url(1);
+  const port = await freePort();
+  const server: ChildProcess = spawn('npx', ['next', 'start', '-p', String(port)], {
+    env: { ...process.env, CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${baseUrl}/api/v1/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > end) throw new Error('Trellis did not start');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const workers = await Promise.all([
+    startWorker({ brokerUrl, backendUrl, name: 'b1', queues: ['celery', 'fast'], concurrency: 2 }),
+    startWorker({ brokerUrl, backendUrl, name: 'b2', queues: ['celery'], concurrency: 2 }),
+  ]);
+  const workload = Workload.parse(await runDriver(['workload', '--wait'], { brokerUrl, backendUrl }));
+  return {
+    baseUrl,
+    brokerUrl,
+    backendUrl,
+    workers,
+    workload,
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+      if (server.pid) process.kill(-server.pid, 'SIGTERM');
+      await redis.stop();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { runDriver } from '../support/celery';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+import { startStack, type Stack } from './stack';
+
+// The operator's UI in Debian's Chromium against a real cluster.
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  // Let the collector store the workload's last events.
+  await page.waitForTimeout(1_500);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const go = (path: string) => page.goto(`${stack.baseUrl}${path}`, { waitUntil: 'networkidle' });
+
+async function axe(): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.length} × ${v.help}`);
+}
+
+describe('pages render real data', () => {
+  it('overview: workers, tiles and charts', async () => {
+    await go('/');
+    for (const w of stack.workers) await expect(page.getByRole('link', { name: w.hostname }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Workers online').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('2/2').isVisible()).resolves.toBe(true);
+    await expect(page.locator('.recharts-surface').count()).resolves.toBeGreaterThanOrEqual(2);
+    await expect(page.getByRole('link', { name: 'tasks.retry_then_fail' }).isVisible()).resolves.toBe(true);
+  });
+
+  it('tasks: the workload is listed', async () => {
+    await go('/tasks');
+    const rows = page.locator('[data-task-id]');
+    expect(await rows.count()).toBeGreaterThanOrEqual(16);
+    await expect(page.locator(`[data-task-id="${stack.workload.failure}"]`).isVisible()).resolves.toBe(true);
+  });
+
+  it('workers: both online, with detail pages', async () => {
+    await go('/workers');
+    expect(await page.getByText('online', { exact: true }).count()).toBe(2);
+    await go(`/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}`);
+    await expect(page.getByRole('heading', { name: stack.workers[0]?.hostname }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Recent tasks').isVisible()).resolves.toBe(true);
+  });
+
+  it('a task that failed after retries shows every attempt', async () => {
+    await go(`/tasks/${stack.workload.retry_fail}`);
+    const attempts = page.locator('[data-testid="attempt"]');
+    expect(await attempts.count()).toBe(3);
+    await expect(attempts.nth(0).getByText('retried').isVisible()).resolves.toBe(true);
+    await expect(attempts.nth(2).getByText('failed').isVisible()).resolves.toBe(true);
+    await expect(attempts.nth(2).getByText(/gave up after 2 retries/).first().isVisible()).resolves.toBe(true);
+    await attempts.nth(2).getByText('Traceback').click();
+    await expect(attempts.nth(2).locator('pre').isVisible()).resolves.toBe(true);
+  });
+
+  it('a chain shows its workflow tree', async () => {
+    await go(`/tasks/${stack.workload.chain[2]}`);
+    const tree = page.getByRole('list', { name: 'Workflow tree' });
+    for (const id of stack.workload.chain) await expect(tree.locator(`a[href="/tasks/${id}"]`).count()).resolves.toBe(1);
+  });
+});
+
+describe('live and URL state', () => {
+  it('a new task appears on the tasks page without a reload', async () => {
+    await go('/tasks');
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
+    const { ids } = z.object({ ids: z.array(z.string()) }).parse(await runDriver(['burst', '1', '--wait'], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl }));
+    await page.locator(`[data-task-id="${ids[0]}"]`).waitFor({ timeout: 10_000 });
+    // Same document: it was a live update, not a navigation.
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
+    await expect(page.locator('[data-live-mode="live"]').count()).resolves.toBe(1);
+  });
+
+  it('filters round-trip through the URL', async () => {
+    await go('/tasks');
+    await page.getByLabel('FAILURE').check();
+    await page.getByLabel('Task name').selectOption('tasks.fail');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/state=FAILURE/);
+    const url = new URL(page.url());
+    expect(url.searchParams.getAll('state')).toEqual(['FAILURE']);
+    expect(url.searchParams.get('name')).toBe('tasks.fail');
+    await page.reload({ waitUntil: 'networkidle' });
+    await expect(page.getByLabel('FAILURE').isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel('Task name').inputValue()).resolves.toBe('tasks.fail');
+    const ids = await page.locator('[data-task-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-task-id')));
+    expect(ids).toEqual([stack.workload.failure]);
+  });
+});
+
+describe('accessibility and themes', () => {
+  it('axe finds no serious or critical violations, light and dark', async () => {
+    const paths = ['/', '/tasks', `/tasks/${stack.workload.retry_fail}`, '/workers', `/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}`];
+    const found: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.evaluate(() => localStorage.removeItem('trellis-theme'));
+      for (const p of paths) {
+        await go(p);
+        expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(scheme === 'dark');
+        found.push(...(await axe()).map((v) => `${scheme} ${p}: ${v}`));
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('the theme toggle switches and remembers', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await go('/');
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await page.reload({ waitUntil: 'networkidle' });
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await page.evaluate(() => localStorage.removeItem('trellis-theme'));
+  });
+});
