@@ -1,37 +1,55 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Trellis' demo and tests need when they are missing:
-# redis-server, python3-celery, python3-redis (and chromium with --browser).
-# Uses apt-get as root or through passwordless sudo; otherwise says exactly what to run.
+# Makes sure the Debian packages Trellis' demo and tests need are installed:
+#   redis-server, python3-celery and python3-redis (for /usr/bin/python3), and with --browser chromium.
+# Installs the missing ones with apt-get (update once, then install -y, non-interactive) when running
+# as root or with passwordless sudo; otherwise prints the exact command to run and exits 1.
 set -euo pipefail
 
 want_browser=0
-[ "${1:-}" = "--browser" ] && want_browser=1
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
+  esac
+done
 
-missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-/usr/bin/python3 -c 'import celery' >/dev/null 2>&1 || missing+=(python3-celery)
-/usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=(python3-redis)
-if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+missing_packages() {
+  local m=()
+  command -v redis-server >/dev/null 2>&1 || m+=(redis-server)
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import celery' >/dev/null 2>&1 || m+=(python3-celery)
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || m+=(python3-redis)
+  if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then m+=(chromium); fi
+  echo "${m[*]:-}"
+}
 
+read -r -a missing <<<"$(missing_packages)"
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+cmd="apt-get update && apt-get install -y ${missing[*]}"
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Trellis needs: ${missing[*]} (Debian/Ubuntu packages; no apt-get on this machine, install them with your package manager)." >&2
+  exit 1
+fi
 if [ "$(id -u)" -eq 0 ]; then
-  SUDO=""
+  SUDO=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  SUDO="sudo -n"
+  SUDO=(sudo -n)
 else
   echo "Trellis needs these Debian packages: ${missing[*]}" >&2
-  echo "Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  echo "Install them with:" >&2
+  echo "  sudo sh -c '$cmd'" >&2
   exit 1
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "Trellis needs: ${missing[*]} (no apt-get here: install them with your package manager)" >&2
-  exit 1
-fi
-
-echo "Installing ${missing[*]} with apt-get…"
+echo "Installing missing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The Debian package starts a system redis-server on 6379; Trellis' tests start their own.
+APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+"${APT[@]}" update -qq
+"${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+
+read -r -a still <<<"$(missing_packages)"
+if [ ${#still[@]} -ne 0 ]; then
+  echo "Still missing after apt-get install: ${still[*]}" >&2
+  exit 1
+fi
+echo "System packages ready."

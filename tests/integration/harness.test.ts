@@ -29,5 +29,20 @@ describe('test harness', () => {
     const meta = JSON.parse((await backend.get(`celery-task-meta-${out.ids[0]}`)) ?? '{}') as { status: string; result: number; worker: string };
     backend.disconnect();
     expect(meta).toMatchObject({ status: 'SUCCESS', result: 1, worker: worker.hostname });
+    expect(worker.logs()).toMatch(/Task tasks\.add\[[0-9a-f-]+\] succeeded/);
+  });
+
+  it('restarts redis-server on the same port with nothing persisted', async () => {
+    const port = server.port;
+    const client = new Redis(server.url(5), { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.set('harness:probe', '1');
+    client.disconnect();
+    await server.restart();
+    expect(server.port).toBe(port);
+    const again = new Redis(server.url(5));
+    expect(await again.get('harness:probe')).toBeNull();
+    again.disconnect();
   });
 });
