@@ -33,7 +33,7 @@ export function AttemptCard({ attempt, index }: { attempt: TaskAttempt; index: n
       {attempt.traceback && (
         <details className="mt-2">
           <summary className="cursor-pointer text-xs text-muted">Traceback</summary>
-          <pre className="mt-1 max-h-96 overflow-auto rounded bg-surface-2 p-2 text-xs">{attempt.traceback}</pre>
+          <pre tabIndex={0} className="mt-1 max-h-96 overflow-auto rounded bg-surface-2 p-2 text-xs">{attempt.traceback}</pre>
         </details>
       )}
     </article>

@@ -29,7 +29,7 @@ const go = (path: string) => page.goto(`${stack.baseUrl}${path}`, { waitUntil: '
 
 async function axe(): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.length} × ${v.help}`);
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.length} × ${v.help} (${v.nodes[0]?.html.slice(0, 120) ?? ''})`);
 }
 
 describe('pages render real data', () => {
@@ -64,7 +64,7 @@ describe('pages render real data', () => {
     await expect(attempts.nth(0).getByText('retried').isVisible()).resolves.toBe(true);
     await expect(attempts.nth(2).getByText('failed').isVisible()).resolves.toBe(true);
     await expect(attempts.nth(2).getByText(/gave up after 2 retries/).first().isVisible()).resolves.toBe(true);
-    await attempts.nth(2).getByText('Traceback').click();
+    await attempts.nth(2).locator('summary').click();
     await expect(attempts.nth(2).locator('pre').isVisible()).resolves.toBe(true);
   });
 

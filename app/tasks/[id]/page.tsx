@@ -121,7 +121,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
 
       <Card title="Result backend">
         {task.backend ? (
-          <pre className="max-h-96 overflow-auto rounded bg-surface-2 p-2 text-xs">{JSON.stringify(task.backend, null, 2)}</pre>
+          <pre tabIndex={0} className="max-h-96 overflow-auto rounded bg-surface-2 p-2 text-xs">{JSON.stringify(task.backend, null, 2)}</pre>
         ) : (
           <p className="text-sm text-muted">No celery-task-meta entry (never stored, expired, or ignore_result).</p>
         )}
