@@ -73,6 +73,28 @@ export function openApiDocument() {
       '/api/v1/health': {
         get: { summary: 'Redis reachability, collector rate, lag and gaps', responses: { '200': ok(ref('Health')), '503': ok(ref('Health'), 'Store unreachable') } },
       },
+      '/api/v1/stats/throughput': {
+        get: {
+          summary: 'Per-minute task counts, runtime p50/p95 and top failing task names',
+          parameters: [query('range', { type: 'string', enum: ['1h', '24h'], default: '1h' }, 'time range')],
+          responses: {
+            '200': ok({
+              type: 'object',
+              properties: {
+                points: { type: 'array', items: { type: 'object', properties: { minute: { type: 'number' }, counts: { type: 'object', additionalProperties: { type: 'integer' } }, runtimeP50: { type: ['number', 'null'] }, runtimeP95: { type: ['number', 'null'] } } } },
+                topFailing: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, failed: { type: 'integer' } } } },
+              },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/stream': {
+        get: {
+          summary: 'Server-sent events: `update` (tasks and workers changed, after each collector flush), `resync`, `ready`; resumable with Last-Event-ID',
+          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+        },
+      },
       '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
     },
     components,
