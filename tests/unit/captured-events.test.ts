@@ -81,3 +81,26 @@ describe('captured Celery 5.2 events', () => {
     expect(failed?.extra).toMatchObject({ name: 'tasks.retry_then_fail', retries: 2 });
   });
 });
+
+describe('a capture in which a threads-pool worker lost events (Celery 5.2 EventDispatcher race)', () => {
+  const lost = JSON.parse(readFileSync('tests/fixtures/celery-5.2/events-workload-lost-started.json', 'utf8')) as Fixture;
+  const byTask = new Map<string, TaskEvent[]>();
+  lost.messages.forEach((m, i) => {
+    const r = decodeEventMessage(Buffer.from(m.data), 1795333000 + i);
+    if (r.ok) for (const ev of r.value.tasks) byTask.set(ev.uuid, [...(byTask.get(ev.uuid) ?? []), ev]);
+  });
+
+  it('still gives every attempt of the retried task, even with a task-started missing', () => {
+    const id = lost.workload.retry_fail;
+    const t = deriveTask(id, { e: (byTask.get(id) ?? []).map(toStoredEvent) });
+    expect(t.attempts.map((a) => a.retries)).toEqual([0, 1, 2]);
+    expect(t.attempts.map((a) => a.outcome)).toEqual(['retried', 'retried', lost.workload.states[id] === 'FAILURE' ? 'failed' : t.attempts[2]?.outcome]);
+  });
+
+  it('merges every task that sent a final event to the backend state', () => {
+    for (const [id, events] of byTask) {
+      if (!events.some((e) => ['task-succeeded', 'task-failed', 'task-revoked'].includes(e.type))) continue;
+      expect([id, deriveTask(id, { e: events.map(toStoredEvent) }).state]).toEqual([id, lost.workload.states[id]]);
+    }
+  });
+});

@@ -122,8 +122,9 @@ export function deriveTask(id: string, doc: TaskDoc): DerivedTask {
 }
 
 /**
- * Celery 5.2 prefork workers report some failures as `ExceptionWithTraceback()` (billiard's
- * wrapper, seen in real traffic); the traceback's last line still names the real exception.
+ * Celery 5.2 threads and solo pool workers report failures as `ExceptionWithTraceback()` (billiard's
+ * wrapper, seen in real traffic; prefork sends the real repr); the traceback's last line still names
+ * the real exception.
  */
 export function exceptionOf(e: StoredEvent): string | null {
   const exc = str(e.exception);
@@ -202,9 +203,11 @@ export function deriveAttempts(sorted: readonly StoredEvent[]): TaskAttempt[] {
       a.outcome = 'running';
       if (a.received !== null) a.waited = Math.max(0, t - a.received);
     } else if (TERMINAL_OUTCOME[e.type] || e.type === 'trellis-reconciled') {
+      // Without a started run (a revoke before start, or a task-started the worker never sent —
+      // threads pools in Celery 5.2 lose events), the earliest unended run is the one ending.
       const a =
         latest((x) => x.started !== null && x.ended === null && (x.started as number) <= t) ??
-        latest((x) => x.ended === null) ??
+        attempts.find((x) => x.ended === null && (x.received === null || x.received <= t)) ??
         (e.type === 'trellis-reconciled' ? undefined : next(host));
       if (!a) continue;
       a.ended = t;
