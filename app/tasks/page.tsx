@@ -34,6 +34,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     root: one('root'),
     q: one('q'),
     cursor: one('cursor'),
+    order: one('order'),
     since: sinceOf(range) ?? one('since'),
     limit: '50',
   });
@@ -50,7 +51,22 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
 
   return (
     <div className="space-y-4">
-      <h1 className="text-xl font-semibold">Tasks</h1>
+      <div className="flex flex-wrap items-baseline gap-3">
+        <h1 className="text-xl font-semibold">Tasks</h1>
+        <nav aria-label="Sort by time" className="flex gap-1 text-xs">
+          {(['desc', 'asc'] as const).map((o) => {
+            const href = new URLSearchParams(older);
+            href.delete('cursor');
+            href.set('order', o);
+            const current = (one('order') ?? 'desc') === o;
+            return (
+              <Link key={o} href={`/tasks?${href}`} aria-current={current ? 'true' : undefined} className={`rounded px-2 py-0.5 ${current ? 'bg-surface-2 font-medium' : 'text-muted'}`}>
+                {o === 'desc' ? 'Newest first' : 'Oldest first'}
+              </Link>
+            );
+          })}
+        </nav>
+      </div>
       <Suspense>
         <TaskFilters names={names.sort()} workers={workers.sort()} queues={queues.sort()} />
       </Suspense>
@@ -60,22 +76,22 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
         </p>
       ) : page && page.items.length > 0 ? (
         <>
-          <TaskTable tasks={page.items} />
+          <TaskTable tasks={page.items} order={parsed.data.order} />
           <nav aria-label="Pagination" className="flex gap-3 text-sm">
             {one('cursor') && (
               <Link className="text-accent hover:underline" href={`/tasks?${(() => { const n = new URLSearchParams(older); n.delete('cursor'); return n.toString(); })()}`}>
-                ← Newest
+                ← First page
               </Link>
             )}
             {page.nextCursor && (
               <Link className="text-accent hover:underline" href={`/tasks?${older.toString()}`}>
-                Older →
+                Next →
               </Link>
             )}
           </nav>
         </>
       ) : (
-        <Empty>{one('cursor') ? 'No older tasks match.' : 'No task matches these filters.'}</Empty>
+        <Empty>{one('cursor') ? 'No more tasks match.' : 'No task matches these filters.'}</Empty>
       )}
     </div>
   );

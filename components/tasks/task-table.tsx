@@ -4,7 +4,7 @@ import { StateBadge } from '@/components/ui/badges';
 import { TimeAgo } from '@/components/shell/time-mode';
 import { formatDuration } from '@/lib/format';
 
-export function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
+export function TaskTable({ tasks, order = 'desc' }: { tasks: TaskSummary[]; order?: 'asc' | 'desc' }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-border bg-surface">
       <table className="w-full text-left text-sm" data-testid="task-table">
@@ -15,7 +15,7 @@ export function TaskTable({ tasks }: { tasks: TaskSummary[] }) {
             <th scope="col" className="px-3 py-2 font-medium">Args</th>
             <th scope="col" className="px-3 py-2 font-medium">Worker</th>
             <th scope="col" className="px-3 py-2 font-medium">Queue</th>
-            <th scope="col" className="px-3 py-2 font-medium" aria-sort="descending">Seen</th>
+            <th scope="col" className="px-3 py-2 font-medium" aria-sort={order === 'asc' ? 'ascending' : 'descending'}>Seen</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Runtime</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Retries</th>
           </tr>

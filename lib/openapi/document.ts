@@ -23,7 +23,7 @@ export function openApiDocument() {
     paths: {
       '/api/v1/tasks': {
         get: {
-          summary: 'List tasks, newest first',
+          summary: 'List tasks by first-seen time (newest first by default)',
           parameters: [
             query('state', { type: 'array', items: { type: 'string' } }, 'repeatable; any of these states'),
             query('name', { type: 'string' }, 'task name'),
@@ -33,6 +33,7 @@ export function openApiDocument() {
             query('q', { type: 'string' }, 'text in id, name, args or kwargs'),
             query('since', timeParam, 'first seen at or after'),
             query('until', timeParam, 'first seen at or before'),
+            query('order', { type: 'string', enum: ['desc', 'asc'], default: 'desc' }, 'by first-seen time: newest (desc) or oldest (asc) first'),
             query('limit', { type: 'integer', minimum: 1, maximum: 500, default: 50 }, 'page size'),
             query('cursor', { type: 'string' }, 'opaque; nextCursor of the previous page'),
           ],

@@ -34,6 +34,7 @@ export const TaskListQuery = z
     q: text(200).optional(),
     since: TimeParam.optional(),
     until: TimeParam.optional(),
+    order: z.enum(['desc', 'asc']).default('desc'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(400).optional(),
   })

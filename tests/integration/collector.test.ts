@@ -62,6 +62,15 @@ describe('collector', () => {
       expect(new Set(all.map((t) => t.id)).size).toBe(21);
       expect(all.map((t) => t.firstSeen)).toEqual([...all.map((t) => t.firstSeen)].sort((a, b) => b - a));
 
+      const asc = [];
+      let ascCursor: string | null | undefined;
+      do {
+        const next = await listTasks(ctx, { limit: 4, order: 'asc', cursor: ascCursor ?? undefined });
+        asc.push(...next.items);
+        ascCursor = next.nextCursor;
+      } while (ascCursor);
+      expect(asc.map((t) => t.id)).toEqual(all.map((t) => t.id).reverse());
+
       const failed = await listTasks(ctx, { state: ['FAILURE'], limit: 50 });
       expect(failed.items.map((t) => t.id)).toEqual([bad]);
       expect((await listTasks(ctx, { worker: 'w2@test', limit: 50 })).items.map((t) => t.id)).toEqual([bad]);

@@ -22,11 +22,15 @@ export function decodeCursor(cursor: string): Position {
   throw new AppError('BAD_REQUEST', 'cursor is not valid (pass back nextCursor exactly as received)');
 }
 
-/** True when `a` comes strictly after position `p` in newest-first order. */
-export function isAfter(a: Position, p: Position): boolean {
-  return a.score < p.score || (a.score === p.score && a.id < p.id);
+export type Order = 'desc' | 'asc';
+
+/** True when `a` comes strictly after position `p` in this order (desc: newest first). */
+export function isAfter(a: Position, p: Position, order: Order = 'desc'): boolean {
+  return order === 'desc' ? a.score < p.score || (a.score === p.score && a.id < p.id) : a.score > p.score || (a.score === p.score && a.id > p.id);
 }
 
 export function compareNewestFirst(a: Position, b: Position): number {
   return b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
+
+export const comparator = (order: Order) => (order === 'desc' ? compareNewestFirst : (a: Position, b: Position) => -compareNewestFirst(a, b));

@@ -2,7 +2,7 @@ import 'server-only';
 import type { TaskPage, TaskSummary } from '@/lib/schemas/api';
 import type { TaskListQuery } from '@/lib/schemas/task-query';
 import type { TrellisContext } from '../context';
-import { compareNewestFirst, decodeCursor, encodeCursor, isAfter, type Position } from './cursor';
+import { comparator, decodeCursor, encodeCursor, isAfter, type Order, type Position } from './cursor';
 import { deriveTask, toSummary, type DerivedTask } from './derive';
 import { parseTaskDoc } from './task-doc';
 import { fromRef, toRef } from '../store/task-ref';
@@ -25,7 +25,10 @@ interface Source {
   fixed?: Position[];
 }
 
-export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<TaskPage> {
+/** Query as the route validates it; `order` defaults to newest first for internal callers. */
+export type ListOptions = Omit<TaskListQuery, 'order'> & { order?: Order };
+
+export async function listTasks(ctx: TrellisContext, q: ListOptions): Promise<TaskPage> {
   const { sources, checks } = await plan(ctx, q);
   const states = q.state ? new Set(q.state) : null;
   const needle = q.q?.toLowerCase() ?? null;
@@ -39,17 +42,21 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
   const indexChecks = indexCheckKeys(ctx, q, checks);
   const budget = needle ? SCAN_BUDGET_TEXT : SCAN_BUDGET;
   let pos: Position | null = q.cursor ? decodeCursor(q.cursor) : null;
-  const max = pos ? pos.score : (q.until ?? Infinity);
-  const min = q.since ?? -Infinity;
+  const order: Order = q.order ?? 'desc';
+  const since = q.since ?? -Infinity;
+  const until = q.until ?? Infinity;
   const items: TaskSummary[] = [];
   let scanned = 0;
   let batch = Math.min(1_000, q.limit + 1);
   let exhausted = false;
 
   while (items.length < q.limit && scanned < budget) {
-    const { candidates, complete } = await fetchCandidates(ctx, sources, pos ? pos.score : max, min, batch);
+    // The cursor's score bounds the next window (inclusive: equal scores are sorted out by id).
+    const lo = order === 'asc' && pos ? pos.score : since;
+    const hi = order === 'desc' && pos ? pos.score : until;
+    const { candidates, complete } = await fetchCandidates(ctx, sources, lo, hi, batch, order);
     const after = pos;
-    const fresh = after ? candidates.filter((c) => isAfter(c, after)) : candidates;
+    const fresh = after ? candidates.filter((c) => isAfter(c, after, order)) : candidates;
     if (fresh.length === 0) {
       if (complete) {
         exhausted = true;
@@ -85,7 +92,7 @@ export async function listTasks(ctx: TrellisContext, q: TaskListQuery): Promise<
 }
 
 /** For each filter the driving index does not cover: the index keys a match must be in (any of). */
-function indexCheckKeys(ctx: TrellisContext, q: TaskListQuery, checks: Record<'state' | 'name' | 'worker' | 'queue', boolean>): string[][] {
+function indexCheckKeys(ctx: TrellisContext, q: ListOptions, checks: Record<'state' | 'name' | 'worker' | 'queue', boolean>): string[][] {
   const k = ctx.keys;
   const groups: string[][] = [];
   if (checks.state && q.state) groups.push(q.state.map((s) => k.index('state', s)));
@@ -119,7 +126,7 @@ async function passIndexChecks(ctx: TrellisContext, groups: string[][], candidat
 }
 
 /** Picks the smallest index that covers a filter to drive the scan; the other filters are checked. */
-async function plan(ctx: TrellisContext, q: TaskListQuery) {
+async function plan(ctx: TrellisContext, q: ListOptions) {
   const k = ctx.keys;
   const checks = { state: true, name: true, worker: true, queue: true };
   if (q.root) {
@@ -148,31 +155,39 @@ async function plan(ctx: TrellisContext, q: TaskListQuery) {
 }
 
 /**
- * Up to `batch` items per source with score in [min, upper], merged newest first. Only items
- * above the lowest score any full source returned are certainly in order across sources; the rest
- * wait for the next round. `complete` says no source has more below what was returned.
+ * Up to `batch` items per source with score in [lo, hi], merged in order. Only items before the
+ * boundary any full source reached are certainly in order across sources; the rest wait for the
+ * next round. `complete` says no source has more beyond what was returned.
  */
-async function fetchCandidates(ctx: TrellisContext, sources: Source[], upper: number, min: number, batch: number) {
+async function fetchCandidates(ctx: TrellisContext, sources: Source[], lo: number, hi: number, batch: number, order: Order) {
   const pipe = ctx.store.pipeline();
-  const hi = upper === Infinity ? '+inf' : String(upper);
-  const lo = min === -Infinity ? '-inf' : String(min);
-  for (const s of sources) if (s.key) pipe.zrevrangebyscore(s.key, hi, lo, 'WITHSCORES', 'LIMIT', 0, batch);
+  const hiArg = hi === Infinity ? '+inf' : String(hi);
+  const loArg = lo === -Infinity ? '-inf' : String(lo);
+  for (const s of sources) {
+    if (!s.key) continue;
+    if (order === 'desc') pipe.zrevrangebyscore(s.key, hiArg, loArg, 'WITHSCORES', 'LIMIT', 0, batch);
+    else pipe.zrangebyscore(s.key, loArg, hiArg, 'WITHSCORES', 'LIMIT', 0, batch);
+  }
   const res = (await pipe.exec()) ?? [];
-  let floor = -Infinity;
+  let boundary: number | null = null;
   const all: Position[] = [];
   let r = 0;
   for (const s of sources) {
     if (s.fixed) {
-      all.push(...s.fixed.filter((p) => p.score <= upper && p.score >= min));
+      all.push(...s.fixed.filter((p) => p.score <= hi && p.score >= lo));
       continue;
     }
     const [err, flat] = res[r++] ?? [null, []];
     if (err) throw err;
     const arr = (flat as string[] | null) ?? [];
     for (let i = 0; i < arr.length; i += 2) all.push({ id: arr[i] as string, score: Number(arr[i + 1]) });
-    if (arr.length / 2 >= batch) floor = Math.max(floor, Number(arr[arr.length - 1]));
+    if (arr.length / 2 >= batch) {
+      const last = Number(arr[arr.length - 1]);
+      boundary = boundary === null ? last : order === 'desc' ? Math.max(boundary, last) : Math.min(boundary, last);
+    }
   }
-  all.sort(compareNewestFirst);
-  const complete = floor === -Infinity;
-  return { candidates: complete ? all : all.filter((p) => p.score > floor), complete };
+  all.sort(comparator(order));
+  if (boundary === null) return { candidates: all, complete: true };
+  const b = boundary;
+  return { candidates: all.filter((p) => (order === 'desc' ? p.score > b : p.score < b)), complete: false };
 }
