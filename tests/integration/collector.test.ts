@@ -132,6 +132,27 @@ describe('collector', () => {
     }
   });
 
+  it('reconciles a task whose final event never arrived, without any gap', async () => {
+    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_PREFIX: 'c5:' });
+    const collector = new Collector(ctx, { staleAfterS: 1, staleSweepMs: 300 });
+    await collector.start();
+    try {
+      const id = randomUUID();
+      await publishTaskEvents(pub, 0, lifecycle(id).slice(0, 2)); // the task-succeeded is lost
+      await waitFor(async () => (await getTask(ctx, id).catch(() => null))?.state === 'STARTED', 'task started');
+      await pub.set(ctx.results.taskMetaKey(id), JSON.stringify({ status: 'SUCCESS', result: 5, traceback: null, children: [], date_done: null, task_id: id }));
+      const t = await waitFor(async () => {
+        const x = await getTask(ctx, id);
+        return x.state === 'SUCCESS' ? x : null;
+      }, 'stale sweep', 10_000);
+      expect(t.events.at(-1)).toMatchObject({ type: 'trellis-reconciled', inferred: true });
+      expect((await getHealth(ctx)).gaps).toEqual([]);
+    } finally {
+      await collector.stop();
+      ctx.close();
+    }
+  });
+
   it('enforces retention by count, oldest first', async () => {
     const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_PREFIX: 'c3:', TRELLIS_RETENTION_MAX_TASKS: '30' });
     const collector = new Collector(ctx);

@@ -12,7 +12,7 @@ import { recordGap } from './gaps';
 import { IngestStats } from './ingest-stats';
 import { Lease, LEASE_RENEW_MS } from './lease';
 import { PendingBatch } from './pending-batch';
-import { findReconciliations, recheck, type ReconcileResult } from './reconcile';
+import { findReconciliations, findStale, recheck, type ReconcileResult } from './reconcile';
 import { enforceRetention } from './retention';
 
 // The collector: while this process holds the lease it listens to the broker's event channel,
@@ -30,9 +30,15 @@ const MALFORMED_SAMPLES = 50;
 const WATCH_MS = 5_000;
 const WATCH_FOR_S = 600;
 const WATCH_MAX = 20_000;
+const STALE_SWEEP_MS = 30_000;
+const STALE_AFTER_S = 60;
+const STALE_LIMIT = 2_000;
 
 export interface CollectorOptions {
   onLeadershipChange?: (leader: boolean) => void;
+  /** Stale sweep: how old an unfinished task must be, and how often to look (tests shorten them). */
+  staleAfterS?: number;
+  staleSweepMs?: number;
 }
 
 export class Collector {
@@ -105,6 +111,7 @@ export class Collector {
     this.timers.push(setInterval(() => void this.publishStats(), STATS_MS));
     this.timers.push(setInterval(() => void this.retention(), RETENTION_MS));
     this.timers.push(setInterval(() => void this.recheckWatched(), WATCH_MS));
+    this.timers.push(setInterval(() => void this.sweepStale(), this.options.staleSweepMs ?? STALE_SWEEP_MS));
     await this.publishStats();
     // A period in which nobody was collecting is a gap: from when the last collector was last alive.
     const aliveAt = Number(previous.aliveAt);
@@ -231,6 +238,21 @@ export class Collector {
       await this.applyReconciliation({ ...found, stillOpen: [] });
     } catch (err) {
       logger.debug({ err: (err as Error).message }, 'recheck of watched tasks failed');
+    } finally {
+      this.watchRunning = false;
+    }
+  }
+
+  /** Unfinished tasks older than a minute, checked against the backend every 30 s (bounded). */
+  private async sweepStale(): Promise<void> {
+    if (this.watchRunning) return;
+    this.watchRunning = true;
+    try {
+      const found = await findStale(this.ctx, Date.now() / 1000, this.options.staleAfterS ?? STALE_AFTER_S, STALE_LIMIT);
+      if (found.events.size > 0) logger.info({ updated: found.events.size }, 'collector: reconciled tasks whose final events never arrived');
+      await this.applyReconciliation({ ...found, stillOpen: [] });
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'stale sweep failed');
     } finally {
       this.watchRunning = false;
     }

@@ -43,6 +43,24 @@ export async function findReconciliations(ctx: TrellisContext, nowS: number): Pr
   return reconcile(ctx, candidates, nowS);
 }
 
+/**
+ * Unfinished tasks first seen more than `olderThanS` ago (the most recent `limit` per state),
+ * checked against the backend: their final event may have been lost even without a gap (Celery 5.2
+ * threads-pool workers drop events in a race). PENDING is left out: a queue backlog is PENDING.
+ */
+export async function findStale(ctx: TrellisContext, nowS: number, olderThanS: number, limit: number): Promise<ReconcileResult> {
+  const states = ['RECEIVED', 'STARTED', 'RETRY'];
+  const pipe = ctx.store.pipeline();
+  for (const s of states) pipe.zrevrangebyscore(ctx.keys.index('state', s), `(${nowS - olderThanS}`, '-inf', 'LIMIT', 0, limit);
+  const results = (await pipe.exec()) ?? [];
+  const candidates: Candidate[] = [];
+  results.forEach(([err, refs], i) => {
+    if (err || !Array.isArray(refs)) return;
+    for (const ref of refs) candidates.push({ id: fromRef(String(ref)), state: states[i] ?? 'STARTED' });
+  });
+  return reconcile(ctx, candidates, nowS);
+}
+
 /** The given tasks, as the store shows them now, checked against the backend. */
 export async function recheck(ctx: TrellisContext, ids: string[], nowS: number): Promise<ReconcileResult> {
   const candidates: Candidate[] = [];
