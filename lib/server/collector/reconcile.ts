@@ -34,13 +34,7 @@ export async function findReconciliations(ctx: TrellisContext, nowS: number): Pr
   const per = Math.floor(MAX_CHECKED / OPEN_STATES.length);
   const pipe = ctx.store.pipeline();
   for (const s of OPEN_STATES) pipe.zrevrange(ctx.keys.index('state', s), 0, per - 1);
-  const results = (await pipe.exec()) ?? [];
-  const candidates: Candidate[] = [];
-  results.forEach(([err, refs], i) => {
-    if (err || !Array.isArray(refs)) return;
-    for (const ref of refs) candidates.push({ id: fromRef(String(ref)), state: OPEN_STATES[i] ?? 'PENDING' });
-  });
-  return reconcile(ctx, candidates, nowS);
+  return reconcile(ctx, candidatesOf((await pipe.exec()) ?? [], OPEN_STATES), nowS);
 }
 
 /**
@@ -52,13 +46,17 @@ export async function findStale(ctx: TrellisContext, nowS: number, olderThanS: n
   const states = ['RECEIVED', 'STARTED', 'RETRY'];
   const pipe = ctx.store.pipeline();
   for (const s of states) pipe.zrevrangebyscore(ctx.keys.index('state', s), `(${nowS - olderThanS}`, '-inf', 'LIMIT', 0, limit);
-  const results = (await pipe.exec()) ?? [];
-  const candidates: Candidate[] = [];
+  return reconcile(ctx, candidatesOf((await pipe.exec()) ?? [], states), nowS);
+}
+
+/** Index reads (one per state, in order) → candidates carrying the state they were found under. */
+function candidatesOf(results: Array<[Error | null, unknown]>, states: readonly string[]): Candidate[] {
+  const out: Candidate[] = [];
   results.forEach(([err, refs], i) => {
     if (err || !Array.isArray(refs)) return;
-    for (const ref of refs) candidates.push({ id: fromRef(String(ref)), state: states[i] ?? 'STARTED' });
+    for (const ref of refs) out.push({ id: fromRef(String(ref)), state: states[i] ?? 'PENDING' });
   });
-  return reconcile(ctx, candidates, nowS);
+  return out;
 }
 
 /** The given tasks, as the store shows them now, checked against the backend. */
