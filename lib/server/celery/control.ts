@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { parseEnvelope, decodeJsonBody } from './envelope';
+import { KOMBU_SEP } from './names';
+import { redactUrl } from '../redis/url';
+
+// Remote-control ("pidbox") messages, protocol doc §6. Pure: builds and validates requests,
+// decodes replies. Only read-only inspect commands can be built here: `election` crashed a worker,
+// `hello` merges revokes into workers, `shutdown` stops them (§6.5), so they are unrepresentable.
+
+export const INSPECT_COMMANDS = [
+  'ping',
+  'stats',
+  'active',
+  'reserved',
+  'scheduled',
+  'revoked',
+  'registered',
+  'active_queues',
+  'conf',
+  'query_task',
+] as const;
+export type InspectCommand = (typeof INSPECT_COMMANDS)[number];
+export const InspectCommandSchema = z.enum(INSPECT_COMMANDS);
+
+const TaskId = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'task ids are printable ASCII');
+const TASK_INFO_ITEMS = ['exchange', 'routing_key', 'rate_limit', 'acks_late', 'max_retries', 'time_limit', 'soft_time_limit', 'ignore_result'] as const;
+
+/** Arguments each command accepts (strict: anything else is refused before publish). */
+export const INSPECT_ARGUMENTS = {
+  ping: z.object({}).strict(),
+  stats: z.object({}).strict(),
+  active: z.object({ safe: z.boolean().optional() }).strict(),
+  reserved: z.object({}).strict(),
+  scheduled: z.object({}).strict(),
+  revoked: z.object({}).strict(),
+  registered: z.object({ taskinfoitems: z.array(z.enum(TASK_INFO_ITEMS)).max(TASK_INFO_ITEMS.length).optional() }).strict(),
+  active_queues: z.object({}).strict(),
+  conf: z.object({ with_defaults: z.boolean().optional() }).strict(),
+  query_task: z.object({ ids: z.array(TaskId).min(1).max(100) }).strict(),
+} satisfies Record<InspectCommand, z.ZodType>;
+
+/** A worker node name (`name@host`): printable, no kombu separator, bounded. */
+export const NodeNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'node names have no control characters');
+
+const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+/** The naming a control call needs; `celeryNames()` provides all of it. */
+export interface ControlNaming {
+  pidboxChannel: string;
+  replyExchange: string;
+  replyQueueKey: (replyId: string) => string;
+  bindingKey: (exchange: string) => string;
+  queueBandKeys: (queue: string) => Array<{ step: number; key: string }>;
+}
+
+export interface ControlRequestInput {
+  method: InspectCommand;
+  arguments?: Record<string, unknown>;
+  /** null = every worker. */
+  destination?: string[] | null;
+  timeoutSeconds: number;
+  /** Epoch seconds. */
+  now: number;
+  ticket: string;
+  replyId: string;
+  deliveryTag: string;
+}
+
+export interface ControlRequest {
+  /** PUBLISH here (the fanout channel every worker subscribes to). */
+  channel: string;
+  /** The serialized envelope. */
+  message: string;
+  ticket: string;
+  /** SADD this member to `bindingKey` BEFORE publishing, SREM it afterwards. */
+  bindingKey: string;
+  bindingMember: string;
+  /** BRPOP here for replies. */
+  replyKey: string;
+  /** Every list the worker could reply into (one per priority band): DEL them all afterwards. */
+  cleanupKeys: string[];
+}
+
+/** Builds an inspect request (§6.2) and validates it as it will go on the wire. Throws on anything invalid. */
+export function buildControlRequest(names: ControlNaming, input: ControlRequestInput): ControlRequest {
+  const requestExchange = names.replyExchange.replace(/^reply\./, '');
+  const replyQueue = `${input.replyId}.${names.replyExchange}`;
+  const body = {
+    method: input.method,
+    arguments: input.arguments ?? {},
+    destination: input.destination ?? null,
+    pattern: null,
+    matcher: null,
+    ticket: input.ticket,
+    reply_to: { exchange: names.replyExchange, routing_key: input.replyId },
+  };
+  const envelope = {
+    body: Buffer.from(JSON.stringify(body), 'utf8').toString('base64'),
+    'content-encoding': 'utf-8',
+    'content-type': 'application/json',
+    headers: { clock: 1, expires: input.now + input.timeoutSeconds },
+    properties: {
+      delivery_mode: 2,
+      delivery_info: { exchange: requestExchange, routing_key: '' },
+      priority: 0,
+      body_encoding: 'base64',
+      delivery_tag: input.deliveryTag,
+    },
+  };
+  const message = JSON.stringify(envelope);
+  validateControlMessage(message, names);
+  return {
+    channel: names.pidboxChannel,
+    message,
+    ticket: input.ticket,
+    bindingKey: names.bindingKey(names.replyExchange),
+    bindingMember: `${input.replyId}${KOMBU_SEP}${KOMBU_SEP}${replyQueue}`,
+    replyKey: names.replyQueueKey(input.replyId),
+    cleanupKeys: names.queueBandKeys(replyQueue).map((b) => b.key),
+  };
+}
+
+const RequestEnvelopeSchema = z
+  .object({
+    body: z.string().min(1),
+    'content-encoding': z.literal('utf-8'),
+    'content-type': z.literal('application/json'),
+    headers: z.object({ clock: z.number().int().nonnegative(), expires: z.number().positive() }).strict(),
+    properties: z
+      .object({
+        delivery_mode: z.literal(2),
+        delivery_info: z.object({ exchange: z.string().min(1), routing_key: z.literal('') }).strict(),
+        priority: z.literal(0),
+        body_encoding: z.literal('base64'),
+        delivery_tag: Uuid,
+      })
+      .strict(),
+  })
+  .strict();
+
+const RequestBodySchema = z
+  .object({
+    method: InspectCommandSchema,
+    arguments: z.record(z.string(), z.unknown()),
+    destination: z.array(NodeNameSchema).min(1).max(100).nullable(),
+    pattern: z.null(),
+    matcher: z.null(),
+    ticket: Uuid,
+    reply_to: z.object({ exchange: z.string().min(1), routing_key: Uuid }).strict(),
+  })
+  .strict();
+
+/**
+ * Validates a serialized control request exactly as it would be published: a well-formed envelope
+ * (a malformed one can crash workers, §2.3), a whitelisted method with its allowed arguments, and a
+ * reply address on this broker's reply exchange. Throws a ZodError or Error when not.
+ */
+export function validateControlMessage(message: string, names: Pick<ControlNaming, 'replyExchange'>): void {
+  const env = RequestEnvelopeSchema.parse(JSON.parse(message));
+  if (env.properties.delivery_info.exchange !== names.replyExchange.replace(/^reply\./, ''))
+    throw new Error('control request addressed to another exchange');
+  const body = RequestBodySchema.parse(JSON.parse(Buffer.from(env.body, 'base64').toString('utf8')));
+  INSPECT_ARGUMENTS[body.method].parse(body.arguments);
+  if (body.reply_to.exchange !== names.replyExchange) throw new Error('reply_to is not this broker’s reply exchange');
+}
+
+export type ControlReply =
+  | { kind: 'reply'; node: string; result: unknown }
+  | { kind: 'other-ticket' }
+  | { kind: 'undecodable'; contentType: string }
+  | { kind: 'malformed'; detail: string };
+
+/** Decodes one reply popped from the reply list (§6.3): `{"<node>": <result>}` under our ticket. */
+export function decodeControlReply(raw: Buffer | string, ticket: string): ControlReply {
+  const env = parseEnvelope(raw);
+  if (!env.ok) return { kind: 'malformed', detail: env.detail };
+  if (env.value.headers?.ticket !== ticket) return { kind: 'other-ticket' };
+  const ct = env.value['content-type'] ?? 'application/json';
+  const body = decodeJsonBody(env.value);
+  if (!body.ok) return body.reason === 'unsupported-content-type' ? { kind: 'undecodable', contentType: ct } : { kind: 'malformed', detail: body.detail };
+  const v = body.value;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return { kind: 'malformed', detail: 'reply body is not an object' };
+  const entries = Object.entries(v as Record<string, unknown>);
+  const first = entries[0];
+  if (entries.length !== 1 || !first) return { kind: 'malformed', detail: 'reply body must have exactly one node' };
+  return { kind: 'reply', node: first[0], result: first[1] };
+}
+
+const SECRET_KEY = /(password|passwd|^pass$|secret|token|credential|api_?key|private_?key|auth|sasl|ssl_key|security_key)/i;
+const URL_WITH_USER = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
+
+/** Redacts credentials from `conf`/`stats` replies (§8.15): secret-looking keys and passwords inside URLs. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 20) return '[too deep]';
+  if (typeof value === 'string') return URL_WITH_USER.test(value) ? redactUrl(value) : value;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) && v !== null && v !== '' && typeof v !== 'boolean' ? '***' : redactSecrets(v, depth + 1),
+      ]),
+    );
+  }
+  return value;
+}
