@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { withRoute } from '@/lib/server/http/handler';
+import { NodeNameSchema } from '@/lib/server/celery/control';
+import { flowerWorkers } from '@/lib/server/inspect/flower-workers';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+// Flower parses booleans loosely (`refresh=1`, `refresh=true`); so do we.
+const bool = z.string().optional().transform((v) => v !== undefined && !['', '0', 'false', 'no'].includes(v.toLowerCase()));
+const Query = z.object({ refresh: bool, status: bool, workername: NodeNameSchema.optional() });
+
+// GET /api/workers – Flower-compatible: hostname → {stats, active_queues, registered, scheduled, active, reserved, revoked, conf, timestamp}.
+export const GET = withRoute({ permission: 'workers:read', query: Query }, ({ ctx, query }) => flowerWorkers(ctx, query));

@@ -1,0 +1,43 @@
+import 'server-only';
+import { notFound } from '@/lib/errors';
+import type { InspectCommand } from '../celery/control';
+import type { TrellisContext } from '../context';
+import { listWorkers } from '../workers/list-workers';
+import { inspectWorker, type InspectAllResult } from './inspect';
+import { inspectAllCached } from './inspect-cache';
+
+// Flower's GET /api/workers, same shape: hostname → {stats, active_queues, registered, scheduled,
+// active, reserved, revoked, conf, timestamp}; `status=true` gives hostname → alive (from
+// heartbeats); `workername` narrows to one worker (404 when unknown). Workers that did not answer a
+// command simply lack that key, as in Flower.
+
+const FLOWER_METHODS: readonly InspectCommand[] = ['stats', 'active_queues', 'registered', 'scheduled', 'active', 'reserved', 'revoked', 'conf'];
+
+export type FlowerWorkers = Record<string, Record<string, unknown>>;
+
+export async function flowerWorkers(
+  ctx: TrellisContext,
+  opts: { refresh?: boolean; status?: boolean; workername?: string },
+): Promise<FlowerWorkers | Record<string, boolean>> {
+  if (opts.status) {
+    const workers = await listWorkers(ctx);
+    return Object.fromEntries(workers.map((w) => [w.hostname, w.status === 'online']));
+  }
+  const out: FlowerWorkers = {};
+  const now = Date.now() / 1000;
+  const put = (host: string, method: InspectCommand, reply: unknown) => {
+    out[host] ??= {};
+    out[host][method] = reply;
+    out[host].timestamp = now;
+  };
+  if (opts.workername) {
+    const host = opts.workername;
+    const replies = await Promise.all(FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m)));
+    for (const r of replies) if (r.status === 'ok') put(host, r.command, r.reply);
+    if (!out[host]) throw notFound(`worker ${host}`);
+    return out;
+  }
+  const all: InspectAllResult[] = await Promise.all(FLOWER_METHODS.map((m) => inspectAllCached(ctx, m, { fresh: opts.refresh })));
+  for (const res of all) for (const r of Object.values(res.workers)) if (r.status === 'ok') put(r.hostname, res.command, r.reply);
+  return out;
+}

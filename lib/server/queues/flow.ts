@@ -1,0 +1,69 @@
+// In/out flow of one priority band between two samples, from list observation alone. Pure.
+//
+// Publishers LPUSH at the left; workers pop at the right. So the previous sample's newest message
+// (LINDEX 0) is found by `LPOS … MAXLEN` at index k exactly when k messages were pushed since, and
+// out = previous depth + in − current depth. When that message is gone (everything older was
+// consumed) or the band was empty, every current message is new: in ≥ current depth, and the
+// counts are lower bounds (a message pushed and popped between samples is never seen).
+
+export interface BandObservation {
+  depth: number;
+  /** Previous newest message's position from the left; null = not found; undefined = not asked. */
+  lpos: number | null | undefined;
+}
+
+export interface BandFlow {
+  in: number;
+  out: number;
+  lowerBound: boolean;
+}
+
+export function bandFlow(prevDepth: number | null, now: BandObservation, lposMaxLen: number): BandFlow {
+  if (prevDepth === null) return { in: 0, out: 0, lowerBound: true }; // first sample: nothing to compare
+  if (typeof now.lpos === 'number') {
+    const pushed = now.lpos;
+    // RPUSHed restores (§4.5) can make this negative: count them as nothing taken.
+    return { in: pushed, out: Math.max(0, prevDepth + pushed - now.depth), lowerBound: false };
+  }
+  if (now.lpos === null && now.depth >= lposMaxLen) {
+    // Not within MAXLEN: at least MAXLEN new messages.
+    return { in: lposMaxLen, out: Math.max(0, prevDepth + lposMaxLen - now.depth), lowerBound: true };
+  }
+  // Previous newest gone, or unknown (band was empty, or its message too large to keep).
+  const pushed = now.depth;
+  return { in: pushed, out: Math.max(0, prevDepth + pushed - now.depth), lowerBound: true };
+}
+
+export interface FlowSample {
+  t: number;
+  /** Seconds since the previous sample (the span this flow covers). */
+  dt: number;
+  in: number;
+  out: number;
+  lowerBound: boolean;
+}
+
+/** Rates over the samples within `windowSeconds` of the newest. */
+export function ratesOver(samples: readonly FlowSample[], windowSeconds: number) {
+  const newest = samples[samples.length - 1];
+  if (!newest) return null;
+  const recent = samples.filter((s) => s.t > newest.t - windowSeconds && s.dt > 0);
+  const span = recent.reduce((n, s) => n + s.dt, 0);
+  if (span <= 0) return null;
+  const sum = (k: 'in' | 'out') => recent.reduce((n, s) => n + s[k], 0);
+  return {
+    inPerSecond: sum('in') / span,
+    outPerSecond: sum('out') / span,
+    windowSeconds: span,
+    lowerBound: recent.some((s) => s.lowerBound),
+    at: newest.t,
+  };
+}
+
+/** Seconds to empty at the current net rate: 0 when empty, null when not draining. */
+export function drainSeconds(depth: number, rates: { inPerSecond: number; outPerSecond: number } | null): number | null {
+  if (depth === 0) return 0;
+  if (!rates) return null;
+  const net = rates.outPerSecond - rates.inPerSecond;
+  return net > 0 ? depth / net : null;
+}

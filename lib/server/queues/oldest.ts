@@ -1,0 +1,56 @@
+import 'server-only';
+import { messageTaskId } from '../celery/queue-message';
+import type { TrellisContext } from '../context';
+import { getTask } from '../tasks/get-task';
+import type { QueueMeta } from './meta';
+import type { AgeSource } from './types';
+
+// Age of the next message to run (Sidekiq's "latency"): the right end of the highest-priority
+// non-empty band (LRANGE key -1 -1, one pipeline for every queue). Its enqueue time is the task's
+// `sent` time from Trellis' history when it has one; else the first time Trellis saw that message
+// at the head (sampler bookkeeping, a lower bound); else unknown, said so.
+
+const MAX_LOOKUPS = 200;
+
+export interface OldestAge {
+  ageSeconds: number | null;
+  source: AgeSource;
+  taskId: string | null;
+}
+
+async function sentTime(ctx: TrellisContext, id: string): Promise<number | null> {
+  try {
+    return (await getTask(ctx, id)).sent;
+  } catch {
+    return null; // not in history (or history unreadable): fall back
+  }
+}
+
+export async function oldestAges(
+  ctx: TrellisContext,
+  heads: ReadonlyArray<{ queue: string; key: string }>,
+  metas: ReadonlyMap<string, QueueMeta>,
+  now: number,
+): Promise<Map<string, OldestAge>> {
+  const out = new Map<string, OldestAge>();
+  const some = heads.slice(0, MAX_LOOKUPS);
+  if (some.length === 0) return out;
+  const pipe = ctx.broker.pipeline();
+  for (const h of some) pipe.lrange(h.key, -1, -1);
+  const res = (await pipe.exec()) ?? [];
+  const ids = some.map((_, i) => {
+    const [err, v] = res[i] ?? [null, null];
+    const raw = !err && Array.isArray(v) ? (v[0] as string | undefined) : undefined;
+    return raw ? messageTaskId(raw) : null;
+  });
+  const sent = await Promise.all(ids.map((id) => (id ? sentTime(ctx, id) : Promise.resolve(null))));
+  some.forEach((h, i) => {
+    const id = ids[i] ?? null;
+    const s = sent[i] ?? null;
+    const head = metas.get(h.queue)?.head;
+    if (s !== null) out.set(h.queue, { ageSeconds: Math.max(0, now - s), source: 'sent', taskId: id });
+    else if (id && head?.id === id) out.set(h.queue, { ageSeconds: Math.max(0, now - head.seenAt), source: 'first-seen-at-head', taskId: id });
+    else out.set(h.queue, { ageSeconds: null, source: 'unknown', taskId: id });
+  });
+  return out;
+}

@@ -1,0 +1,68 @@
+import 'server-only';
+import type { TrellisContext } from '../context';
+import { readDepths, headBand } from './depth';
+import { discoverQueues } from './discover';
+import { drainSeconds } from './flow';
+import { isStale, readMeta } from './meta';
+import { oldestAges } from './oldest';
+import type { QueueView, UnackedSummary } from './types';
+import { scanUnacked } from './unacked';
+import { readWorkerQueueView } from './worker-view';
+
+// The live picture of a set of queues, read at one moment: depths (one pipeline), the workers'
+// view (cached broadcasts), unacked entries by queue (bounded scan), the sampler's bookkeeping
+// (rates, first/last seen) and the age of each queue's next message.
+
+export interface Snapshot {
+  views: QueueView[];
+  unacked: UnackedSummary;
+  noReply: string[];
+  discoveryCapped: boolean;
+  at: number;
+}
+
+export async function queueSnapshot(ctx: TrellisContext, only?: string): Promise<Snapshot> {
+  const found = await discoverQueues(ctx, new Map());
+  const workers = await readWorkerQueueView(ctx, found.routes);
+  for (const q of workers.consumers.keys()) {
+    const s = found.sources.get(q) ?? new Set();
+    s.add('worker');
+    found.sources.set(q, s);
+  }
+  const names = only ? [only] : [...found.sources.keys()].sort();
+  const at = Date.now() / 1000;
+  const [depths, metas, unacked] = await Promise.all([readDepths(ctx, names), readMeta(ctx, names), scanUnacked(ctx, found.routes)]);
+  const heads = names.flatMap((q) => {
+    const d = depths.get(q);
+    const step = d ? headBand(d) : null;
+    return step === null ? [] : [{ queue: q, key: ctx.celery.queueBandKey(q, step) }];
+  });
+  const ages = await oldestAges(ctx, heads, metas, at);
+  const staleRatesAfter = Math.max(3 * ctx.config.sampleIntervalSeconds, 90);
+  const views = names.map((name): QueueView => {
+    const d = depths.get(name) ?? { depth: 0, bands: [] };
+    const meta = metas.get(name);
+    const consumers = workers.consumers.get(name) ?? [];
+    const rates = meta?.rates && meta.sampledAt !== null && at - meta.sampledAt <= staleRatesAfter ? meta.rates : null;
+    const age = ages.get(name);
+    return {
+      name,
+      depth: d.depth,
+      bands: d.bands,
+      consumers,
+      unacked: unacked.byQueue.get(name)?.count ?? 0,
+      scheduled: workers.scheduled.get(name) ?? 0,
+      reserved: workers.reserved.get(name) ?? 0,
+      rates,
+      drainSeconds: drainSeconds(d.depth, rates),
+      oldestAgeSeconds: d.depth > 0 ? (age?.ageSeconds ?? null) : null,
+      oldestAgeSource: d.depth > 0 ? (age?.source ?? 'unknown') : null,
+      sources: [...(found.sources.get(name) ?? [])].sort(),
+      stale: isStale(meta, d.depth, consumers.length, at),
+      firstSeen: meta?.firstSeen ?? null,
+      lastNonEmpty: meta?.lastNonEmpty ?? null,
+      lastConsumer: consumers.length > 0 ? at : (meta?.lastConsumer ?? null),
+    };
+  });
+  return { views, unacked: unacked.summary, noReply: workers.noReply, discoveryCapped: found.capped, at };
+}

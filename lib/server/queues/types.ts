@@ -1,0 +1,119 @@
+// Response shapes of the queue endpoints. Types only (no runtime code), so the lead can move them
+// to lib/schemas/ for the UI unchanged.
+
+export interface BandDepth {
+  /** Priority step (0 = highest priority on Redis). */
+  step: number;
+  depth: number;
+}
+
+export interface QueueRates {
+  /** Messages pushed per second over the window. */
+  inPerSecond: number;
+  /** Messages taken per second over the window. */
+  outPerSecond: number;
+  windowSeconds: number;
+  /** The counts are lower bounds (the sampler could not see every push, e.g. a band drained and refilled). */
+  lowerBound: boolean;
+  /** Epoch seconds of the newest sample used. */
+  at: number;
+}
+
+export type AgeSource = 'sent' | 'first-seen-at-head' | 'unknown';
+
+export interface QueueView {
+  name: string;
+  /** Waiting messages: the sum of LLEN over every priority band. */
+  depth: number;
+  bands: BandDepth[];
+  /** Workers consuming it (from `inspect active_queues`). */
+  consumers: string[];
+  /** Delivered to a worker, not yet acked (from the `unacked` hash, by routing key). */
+  unacked: number;
+  /** Among unacked: ETA/countdown tasks a worker holds (`inspect scheduled`). */
+  scheduled: number;
+  /** Prefetched by a worker, not running yet (`inspect reserved`). */
+  reserved: number;
+  rates: QueueRates | null;
+  /** Seconds until empty at the current net rate; 0 when empty; null when not draining or unknown. */
+  drainSeconds: number | null;
+  /** Age of the next message to run; null when empty or unknown. */
+  oldestAgeSeconds: number | null;
+  oldestAgeSource: AgeSource | null;
+  /** Where Trellis learnt of the queue. */
+  sources: Array<'worker' | 'binding' | 'config' | 'history'>;
+  /** Empty with no consumer for a day (hidden unless `all=true`). */
+  stale: boolean;
+  firstSeen: number | null;
+  lastNonEmpty: number | null;
+  lastConsumer: number | null;
+}
+
+export interface UnackedSummary {
+  /** HLEN unacked (cluster-wide). */
+  total: number;
+  scanned: number;
+  /** The scan stopped at its cap: per-queue counts cover `scanned` of `total` entries. */
+  capped: boolean;
+  /** Entries whose routing key matched no known queue. */
+  unmapped: number;
+}
+
+export interface QueueList {
+  queues: QueueView[];
+  /** Stale queues left out (0 with `all=true`). */
+  hidden: number;
+  unacked: UnackedSummary;
+  /** Workers that did not answer inspect (their consumers/reserved/scheduled are missing). */
+  noReply: string[];
+  /** Binding discovery stopped at its cap. */
+  discoveryCapped: boolean;
+  at: number;
+}
+
+export interface QueuePoint {
+  /** Epoch seconds (sample time, or the start of the minute/bucket). */
+  t: number;
+  depth: number;
+  /** Highest depth in the bucket (equals depth for raw samples). */
+  maxDepth: number;
+  in: number;
+  out: number;
+}
+
+export interface QueueDetail extends QueueView {
+  range: '1h' | '24h' | '7d';
+  /** Seconds per point: the sampling interval (1h), 60 (24h) or 600 (7d). */
+  resolution: number;
+  history: QueuePoint[];
+  unackedSummary: UnackedSummary;
+  noReply: string[];
+}
+
+export interface PeekedMessage {
+  /** 0 = next to run. */
+  position: number;
+  id: string | null;
+  task: string | null;
+  argsRepr: string | null;
+  kwargsRepr: string | null;
+  eta: string | null;
+  expires: string | null;
+  priority: number;
+  band: number;
+  retries: number | null;
+  redelivered: boolean;
+  size: number;
+  protocol: 1 | 2 | null;
+  undecodable: string | null;
+}
+
+export interface PeekPage {
+  queue: string;
+  depth: number;
+  offset: number;
+  limit: number;
+  items: PeekedMessage[];
+  /** Offset of the next page, null at the end. Positions shift as workers consume. */
+  nextOffset: number | null;
+}
