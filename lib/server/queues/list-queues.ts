@@ -5,8 +5,9 @@ import type { QueueList } from './types';
 
 // GET /api/v1/queues: every known queue, stale ones (empty, no consumer for a day) only with all=true.
 
-export async function listQueues(ctx: TrellisContext, opts: { all?: boolean } = {}): Promise<QueueList> {
-  const snap = await queueSnapshot(ctx);
+/** `fresh` skips the few-seconds inspect cache (tests, explicit refresh). */
+export async function listQueues(ctx: TrellisContext, opts: { all?: boolean; fresh?: boolean } = {}): Promise<QueueList> {
+  const snap = await queueSnapshot(ctx, undefined, opts.fresh);
   const shown = opts.all ? snap.views : snap.views.filter((v) => !v.stale);
   return {
     queues: shown,

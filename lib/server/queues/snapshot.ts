@@ -21,9 +21,9 @@ export interface Snapshot {
   at: number;
 }
 
-export async function queueSnapshot(ctx: TrellisContext, only?: string): Promise<Snapshot> {
+export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = false): Promise<Snapshot> {
   const found = await discoverQueues(ctx, new Map());
-  const workers = await readWorkerQueueView(ctx, found.routes);
+  const workers = await readWorkerQueueView(ctx, found.routes, fresh);
   for (const q of workers.consumers.keys()) {
     const s = found.sources.get(q) ?? new Set();
     s.add('worker');
