@@ -61,6 +61,9 @@ describe('pages render real data', () => {
     await go(`/tasks/${stack.workload.retry_fail}`);
     const attempts = page.locator('[data-testid="attempt"]');
     expect(await attempts.count()).toBe(3);
+    const headers = await attempts.locator('header').allInnerTexts();
+    const events = await page.getByRole('list', { name: 'Events' }).innerText();
+    expect([headers, events].join('\n')).toMatch(/Attempt 3\s+failed/);
     await expect(attempts.nth(0).getByText('retried').isVisible()).resolves.toBe(true);
     await expect(attempts.nth(2).getByText('failed').isVisible()).resolves.toBe(true);
     await expect(attempts.nth(2).getByText(/gave up after 2 retries/).first().isVisible()).resolves.toBe(true);

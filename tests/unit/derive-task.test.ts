@@ -76,6 +76,23 @@ describe('deriving a task from its events', () => {
     expect(t.attempts[2]?.ran).toBeCloseTo(0.01);
   });
 
+  it("assigns a late task-retried to the run it ended, even after the next run started elsewhere", () => {
+    const t = deriveTask(ID, {
+      e: [
+        received(0),
+        ev('task-started', 0.01),
+        received(0.02, 1, 'w2@vm'),
+        ev('task-started', 0.62, {}, 'w2@vm'),
+        ev('task-retried', 0.7, { exception: "KeyError('again')", traceback: 'tb' }), // w1 was slow to send it
+        ev('task-failed', 0.8, { exception: "ValueError('gave up')", traceback: 'tb2' }, 'w2@vm'),
+      ],
+    });
+    expect(t.attempts.map((a) => [a.retries, a.worker, a.outcome])).toEqual([
+      [0, 'w1@vm', 'retried'],
+      [1, 'w2@vm', 'failed'],
+    ]);
+  });
+
   it('ends in SUCCESS when the retry succeeds, with no exception on the task', () => {
     const t = deriveTask(ID, {
       e: [

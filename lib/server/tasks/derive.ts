@@ -205,8 +205,11 @@ export function deriveAttempts(sorted: readonly StoredEvent[]): TaskAttempt[] {
     } else if (TERMINAL_OUTCOME[e.type] || e.type === 'trellis-reconciled') {
       // Without a started run (a revoke before start, or a task-started the worker never sent —
       // threads pools in Celery 5.2 lose events), the earliest unended run is the one ending.
+      // A task-retried ends the earliest running run (runs of one task are sequential, and a busy
+      // worker may send it after the next run already started elsewhere); a final event the latest.
+      const running = (x: TaskAttempt) => x.started !== null && x.ended === null && (x.started as number) <= t;
       const a =
-        latest((x) => x.started !== null && x.ended === null && (x.started as number) <= t) ??
+        (e.type === 'task-retried' ? attempts.find(running) : latest(running)) ??
         attempts.find((x) => x.ended === null && (x.received === null || x.received <= t)) ??
         (e.type === 'trellis-reconciled' ? undefined : next(host));
       if (!a) continue;
