@@ -91,17 +91,19 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     const plan = [...states.entries()].map(([q, s]) => ({ q, s, bands: ctx.celery.queueBandKeys(q) }));
     const pipe = ctx.broker.pipeline();
     let n = 0;
-    const idx: Array<{ llen: number; newest: number; lpos: number | null }[]> = [];
+    const idx: Array<{ llen: number; newest: number | null; lpos: number | null }[]> = [];
     const headIdx: Array<number | null> = [];
     for (const { s, bands } of plan) {
       idx.push(
         bands.map((b) => {
-          const prev = s.bands?.get(b.step)?.newest ?? null;
+          const before = s.bands?.get(b.step);
+          const prev = before?.newest ?? null;
+          // Bands empty at the last sample cost one LLEN: most priority bands are usually empty.
+          const wantNewest = !before || before.depth > 0;
+          const at = { llen: n++, newest: wantNewest ? n++ : null, lpos: prev !== null ? n++ : null };
           pipe.llen(b.key);
-          pipe.lindex(b.key, 0);
+          if (wantNewest) pipe.lindex(b.key, 0);
           if (prev !== null) pipe.lpos(b.key, prev, 'MAXLEN', LPOS_MAXLEN);
-          const at = { llen: n, newest: n + 1, lpos: prev !== null ? n + 2 : null };
-          n += prev !== null ? 3 : 2;
           return at;
         }),
       );

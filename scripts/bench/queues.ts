@@ -1,0 +1,121 @@
+// `npm run bench:queues` — queue sampler benchmark (not a test). Starts its own redis-server, fills
+// 1,000 queues × 4 priority bands with real-format Celery task messages (bindings declared as
+// Celery does), then measures (1) one sample: a single pipelined round trip to the broker for all
+// queues, its duration (p50/p95/max over BENCH_SAMPLES samples, with publishers pushing and workers
+// popping in between so the flow path runs), and (2) Redis' own CPU (INFO cpu used_cpu_sys +
+// used_cpu_user deltas) over a bounded window with the sampler at the default 5 s interval, against
+// an idle baseline of the same length. Loopback only; bounded time and memory.
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { celeryNames, KOMBU_SEP } from '../../lib/server/celery/names';
+import { loadConfig } from '../../lib/server/config';
+import { createContext } from '../../lib/server/context';
+import { cpuSeconds } from '../../lib/server/broker/info';
+import { startQueueSampler } from '../../lib/server/queues/sampler';
+import { startRedis } from '../../tests/support/redis-server';
+
+const QUEUES = Number(process.env.BENCH_QUEUES ?? 1_000);
+const PER_BAND = Number(process.env.BENCH_PER_BAND ?? 5);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
+const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 60);
+const STEPS = [0, 3, 6, 9];
+// How many of the 4 bands hold messages: 4 = worst case; 1 = the usual (priorities unused).
+const BANDS_FILLED = Number(process.env.BENCH_BANDS_FILLED ?? 4);
+
+function message(queue: string, priority: number): string {
+  const id = randomUUID();
+  const args = [Math.floor(Math.random() * 1000), 'x'.repeat(200)];
+  const body = Buffer.from(JSON.stringify([args, {}, { callbacks: null, errbacks: null, chain: null, chord: null }])).toString('base64');
+  return JSON.stringify({
+    body, 'content-encoding': 'utf-8', 'content-type': 'application/json',
+    headers: { lang: 'py', task: 'tasks.add', id, shadow: null, eta: null, expires: null, group: null, group_index: null, retries: 0, timelimit: [null, null], root_id: id, parent_id: null, argsrepr: JSON.stringify(args), kwargsrepr: '{}', origin: 'gen1@bench', ignore_result: false },
+    properties: { correlation_id: id, reply_to: '', delivery_mode: 2, delivery_info: { exchange: '', routing_key: queue }, priority, body_encoding: 'base64', delivery_tag: randomUUID() },
+  });
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+
+async function redisCpuOver(redis: Redis, seconds: number, during?: () => Promise<void>): Promise<number> {
+  const c0 = cpuSeconds(await redis.info('cpu')) ?? 0;
+  const t0 = Date.now();
+  const work = during?.();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await work;
+  const c1 = cpuSeconds(await redis.info('cpu')) ?? 0;
+  return (100 * (c1 - c0)) / ((Date.now() - t0) / 1000);
+}
+
+async function main() {
+  const server = await startRedis();
+  const redis = new Redis(server.url(0));
+  const names = celeryNames({ db: 0, keyPrefix: '', prioritySteps: STEPS, separator: KOMBU_SEP });
+  const queues = Array.from({ length: QUEUES }, (_, i) => `q${i}`);
+  console.log(`filling ${QUEUES} queues × ${STEPS.length} bands (${BANDS_FILLED} non-empty × ${PER_BAND} messages of ~0.9 KB)…`);
+  for (let i = 0; i < queues.length; i += 100) {
+    const pipe = redis.pipeline();
+    for (const q of queues.slice(i, i + 100)) {
+      pipe.sadd(names.bindingKey(q), names.bindingMember(q, '', q));
+      for (const b of names.queueBandKeys(q).slice(0, BANDS_FILLED)) pipe.lpush(b.key, ...Array.from({ length: PER_BAND }, () => message(q, b.step)));
+    }
+    await pipe.exec();
+  }
+
+  const config = loadConfig({ CELERY_BROKER_URL: server.url(0), TRELLIS_LOG_LEVEL: 'silent', TRELLIS_INSPECT_TIMEOUT: '0.2' });
+  const clients = { store: new Redis(server.url(0)), broker: new Redis(server.url(0)), backend: new Redis(server.url(0)) };
+  const ctx = createContext(config, { ...clients, broker: clients.store, backend: clients.store });
+  const sampler = startQueueSampler(ctx, { autostart: false });
+  await sampler.refresh();
+  const warm = await sampler.sampleOnce(); // the first sample also fetches every band's newest message
+  console.log(`first (warm-up) sample: ${warm.brokerCommands} commands, broker round trip ${warm.brokerMs} ms`);
+
+  // (1) One sample = one pipelined round trip; traffic in between exercises LPUSH/RPOP flow.
+  const ms: number[] = [];
+  const total: number[] = [];
+  let commands = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const pipe = redis.pipeline();
+    for (let k = 0; k < 200; k++) {
+      const q = queues[Math.floor(Math.random() * queues.length)] ?? 'q0';
+      if (k % 2) pipe.rpop(q);
+      else pipe.lpush(q, message(q, 0));
+    }
+    await pipe.exec();
+    const t0 = performance.now();
+    const s = await sampler.sampleOnce();
+    total.push(performance.now() - t0);
+    ms.push(s.brokerMs);
+    commands = s.brokerCommands;
+  }
+  console.log(
+    `sample of ${QUEUES} queues (${commands} commands in ONE pipeline): broker round trip p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms, max ${Math.max(...ms)} ms; ` +
+      `whole sample incl. store writes p50 ${pct(total, 50).toFixed(1)} ms, p95 ${pct(total, 95).toFixed(1)} ms`,
+  );
+
+  // (2) Redis CPU with the sampler at the default interval vs idle.
+  const baseline = await redisCpuOver(redis, CPU_SECONDS);
+  const interval = config.sampleIntervalSeconds;
+  const loaded = await redisCpuOver(redis, CPU_SECONDS, async () => {
+    const end = Date.now() + CPU_SECONDS * 1000;
+    while (Date.now() + interval * 1000 <= end) {
+      const started = Date.now();
+      await sampler.sampleOnce();
+      await new Promise((r) => setTimeout(r, Math.max(0, interval * 1000 - (Date.now() - started))));
+    }
+  });
+  console.log(
+    `Redis CPU over ${CPU_SECONDS} s: idle ${baseline.toFixed(2)} %, with sampler every ${interval} s ${loaded.toFixed(2)} % ` +
+      `→ Trellis adds ${(loaded - baseline).toFixed(2)} % of one core`,
+  );
+  const mem = (await redis.info('memory')).match(/used_memory:(\d+)/)?.[1];
+  console.log(`store series after the run: ${await redis.dbsize()} keys in the DB, used_memory ${mem} bytes`);
+
+  await sampler.stop();
+  for (const c of Object.values(clients)) c.disconnect();
+  redis.disconnect();
+  await server.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
