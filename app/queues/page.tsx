@@ -1,7 +1,104 @@
-import { ComingSoon } from '@/components/ui/coming-soon';
+import Link from 'next/link';
+import { DepthSparkline } from '@/components/queues/depth-chart';
+import { Card, Empty, StatTile } from '@/components/ui/card';
+import { formatDuration, formatNumber } from '@/lib/format';
+import { brokerHealth } from '@/lib/server/broker/broker-health';
+import { getContext } from '@/lib/server/context';
+import { getQueue } from '@/lib/server/queues/get-queue';
+import { listQueues } from '@/lib/server/queues/list-queues';
 
+export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Queues' };
 
-export default function QueuesPage() {
-  return <ComingSoon title="Queues" what="The queues view (depth, bands, consumers, history)" />;
+const SPARKLINES = 50;
+const mib = (b: number | null) => (b === null ? '—' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+
+export default async function QueuesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const all = (await searchParams).all === 'true';
+  const ctx = getContext();
+  const [list, broker] = await Promise.all([listQueues(ctx, { all }), brokerHealth(ctx)]);
+  const histories = new Map(
+    await Promise.all(
+      list.queues.slice(0, SPARKLINES).map(async (q) => [q.name, (await getQueue(ctx, q.name, '1h').catch(() => null))?.history.map((p) => p.depth) ?? []] as const),
+    ),
+  );
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-baseline gap-3">
+        <h1 className="text-xl font-semibold">Queues</h1>
+        <span className="text-sm text-muted">
+          {list.queues.length} queues · {formatNumber(list.unacked.total)} delivered, not acked
+          {list.hidden > 0 && (
+            <>
+              {' · '}
+              <Link className="text-accent hover:underline" href="/queues?all=true">
+                show {list.hidden} stale
+              </Link>
+            </>
+          )}
+        </span>
+      </div>
+      {list.noReply.length > 0 && <p className="text-sm text-warn">No inspect reply from {list.noReply.join(', ')} (busy solo worker or gone): their consumers, reserved and scheduled counts are missing.</p>}
+      <Card>
+        {list.queues.length === 0 ? (
+          <Empty>No queue found yet (from workers, kombu bindings or TRELLIS_QUEUES).</Empty>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="queues-table">
+              <thead className="text-xs uppercase text-muted">
+                <tr>
+                  {['Queue', 'Waiting', 'Last hour', 'By priority band', 'Consumers', 'Unacked', 'Reserved', 'Scheduled', 'In / out per s', 'Drains in', 'Next waited'].map((h) => (
+                    <th key={h} scope="col" className="py-1 pr-4 font-medium">
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {list.queues.map((q) => (
+                  <tr key={q.name} className="border-t border-border" data-queue={q.name}>
+                    <td className="py-1.5 pr-4 font-mono">
+                      <Link className="text-accent hover:underline" href={`/queues/${encodeURIComponent(q.name)}`}>
+                        {q.name}
+                      </Link>
+                      {q.stale && <span className="ml-2 text-xs text-muted">stale</span>}
+                    </td>
+                    <td className="py-1.5 pr-4 text-right tabular-nums font-semibold">{formatNumber(q.depth)}</td>
+                    <td className="py-1.5 pr-4">
+                      <DepthSparkline values={histories.get(q.name) ?? []} />
+                    </td>
+                    <td className="py-1.5 pr-4 font-mono text-xs">{q.bands.map((b) => `${b.step}:${b.depth}`).join(' ')}</td>
+                    <td className="py-1.5 pr-4 text-xs">
+                      {q.consumers.length ? q.consumers.join(', ') : <span className="rounded border border-bad/40 bg-bad/10 px-1.5 py-0.5 font-medium text-bad">no consumers</span>}
+                    </td>
+                    <td className="py-1.5 pr-4 text-right tabular-nums">{q.unacked}</td>
+                    <td className="py-1.5 pr-4 text-right tabular-nums">{q.reserved}</td>
+                    <td className="py-1.5 pr-4 text-right tabular-nums">{q.scheduled}</td>
+                    <td className="py-1.5 pr-4 text-right text-xs tabular-nums">{q.rates ? `${q.rates.inPerSecond.toFixed(2)} / ${q.rates.outPerSecond.toFixed(2)}` : '—'}</td>
+                    <td className="py-1.5 pr-4 text-xs">{q.drainSeconds === null ? (q.depth > 0 ? 'not draining' : '—') : formatDuration(q.drainSeconds)}</td>
+                    <td className="py-1.5 pr-4 text-xs">{q.oldestAgeSeconds === null ? (q.depth > 0 ? 'unknown' : '—') : formatDuration(q.oldestAgeSeconds)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      <section aria-label="Broker health" className="space-y-2">
+        <h2 className="text-sm font-semibold">Broker</h2>
+        {broker.warnings.map((w) => (
+          <p key={w} role="alert" className="rounded border border-warn/40 bg-warn/10 p-2 text-sm">
+            {w}
+          </p>
+        ))}
+        <div className="grid grid-cols-2 gap-3 md:grid-cols-5">
+          <StatTile label="Redis memory" value={mib(broker.usedMemoryBytes)} hint={broker.maxMemoryBytes ? `of ${mib(broker.maxMemoryBytes)}` : 'no maxmemory'} />
+          <StatTile label="Eviction policy" value={broker.maxMemoryPolicy ?? 'unknown'} tone={broker.maxMemoryPolicy && broker.maxMemoryPolicy !== 'noeviction' ? 'warn' : undefined} />
+          <StatTile label="Clients" value={broker.connectedClients ?? '—'} hint={`${broker.blockedClients ?? 0} blocked`} />
+          <StatTile label="Trellis store" value={mib(broker.store.estimatedBytes)} hint={`${formatNumber(broker.store.keys)} keys (${broker.store.method})`} />
+          <StatTile label="Redis" value={broker.redisVersion ?? '—'} hint={broker.uptimeSeconds !== null ? `up ${formatDuration(broker.uptimeSeconds)}` : undefined} />
+        </div>
+      </section>
+    </div>
+  );
 }

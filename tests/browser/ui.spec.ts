@@ -78,6 +78,21 @@ describe('pages render real data', () => {
   });
 });
 
+describe('queues', () => {
+  it('lists a queue nobody consumes with its depth and a no-consumers badge, and peeks into it', async () => {
+    await runDriver(['queue-only', 'orphan', '3'], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl });
+    await go('/queues');
+    const row = page.locator('[data-queue="orphan"]');
+    await row.waitFor();
+    await expect(row.getByText('no consumers').isVisible()).resolves.toBe(true);
+    expect(await row.locator('td').nth(1).innerText()).toBe('3');
+    await expect(page.getByRole('region', { name: 'Broker health' }).isVisible()).resolves.toBe(true);
+    await go('/queues/orphan');
+    expect(await page.locator('[data-testid="peek-table"] tbody tr').count()).toBe(3);
+    await expect(page.getByText('tasks.add').first().isVisible()).resolves.toBe(true);
+  });
+});
+
 describe('live and URL state', () => {
   it('a new task appears on the tasks page without a reload', async () => {
     await go('/tasks');
@@ -108,7 +123,7 @@ describe('live and URL state', () => {
 
 describe('accessibility and themes', () => {
   it('axe finds no serious or critical violations, light and dark', async () => {
-    const paths = ['/', '/tasks', `/tasks/${stack.workload.retry_fail}`, '/workers', `/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}`];
+    const paths = ['/', '/tasks', '/queues', '/queues/orphan', `/tasks/${stack.workload.retry_fail}`, '/workers', `/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}`];
     const found: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });

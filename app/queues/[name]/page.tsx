@@ -1,0 +1,89 @@
+import Link from 'next/link';
+import { DepthChart } from '@/components/queues/depth-chart';
+import { Card, Empty, StatTile } from '@/components/ui/card';
+import { formatDuration, formatNumber } from '@/lib/format';
+import { getContext } from '@/lib/server/context';
+import { getQueue } from '@/lib/server/queues/get-queue';
+import { peekMessages } from '@/lib/server/queues/peek';
+
+export const dynamic = 'force-dynamic';
+
+const PAGE = 20;
+
+export default async function QueuePage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const name = decodeURIComponent((await params).name);
+  const sp = await searchParams;
+  const range = sp.range === '24h' || sp.range === '7d' ? sp.range : '1h';
+  const offset = Math.max(0, Math.trunc(Number(sp.offset ?? 0)) || 0);
+  const ctx = getContext();
+  const [q, peek] = await Promise.all([getQueue(ctx, name, range), peekMessages(ctx, name, offset, PAGE)]);
+  const href = (o: Record<string, string | number>) => `/queues/${encodeURIComponent(name)}?${new URLSearchParams({ range, offset: String(offset), ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])) })}`;
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="font-mono text-xl font-semibold">{q.name}</h1>
+        {q.consumers.length === 0 && <span className="rounded border border-bad/40 bg-bad/10 px-1.5 py-0.5 text-xs font-medium text-bad">no consumers</span>}
+      </div>
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-6">
+        <StatTile label="Waiting" value={formatNumber(q.depth)} hint={q.bands.map((b) => `band ${b.step}: ${b.depth}`).join(' · ')} />
+        <StatTile label="Unacked" value={q.unacked} hint={`${q.reserved} reserved · ${q.scheduled} scheduled (ETA)`} />
+        <StatTile label="In / out per s" value={q.rates ? `${q.rates.inPerSecond.toFixed(2)} / ${q.rates.outPerSecond.toFixed(2)}` : '—'} />
+        <StatTile label="Drains in" value={q.drainSeconds === null ? (q.depth > 0 ? 'not draining' : '—') : formatDuration(q.drainSeconds)} tone={q.depth > 0 && q.drainSeconds === null ? 'warn' : undefined} />
+        <StatTile label="Next waited" value={q.oldestAgeSeconds === null ? (q.depth > 0 ? 'unknown' : '—') : formatDuration(q.oldestAgeSeconds)} hint={q.oldestAgeSource ?? undefined} />
+        <StatTile label="Consumers" value={q.consumers.length} hint={q.consumers.join(', ') || undefined} />
+      </div>
+      <Card
+        title="Depth"
+        actions={
+          <nav aria-label="History range" className="flex gap-1 text-xs">
+            {(['1h', '24h', '7d'] as const).map((r) => (
+              <Link key={r} href={href({ range: r })} aria-current={r === range ? 'true' : undefined} className={`rounded px-2 py-0.5 ${r === range ? 'bg-surface-2 font-medium' : 'text-muted'}`}>
+                {r}
+              </Link>
+            ))}
+          </nav>
+        }
+      >
+        {q.history.length ? <DepthChart points={q.history} /> : <Empty>No samples yet (sampled every {ctx.config.sampleIntervalSeconds} s).</Empty>}
+      </Card>
+      <Card title={`Waiting messages, next to run first (${formatNumber(peek.depth)})`}>
+        {peek.items.length === 0 ? (
+          <Empty>Nothing waiting.</Empty>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="peek-table">
+              <thead className="text-xs uppercase text-muted">
+                <tr>
+                  {['#', 'Task', 'Id', 'Args', 'ETA', 'Band', 'Retries', 'Redelivered', 'Size'].map((h) => (
+                    <th key={h} scope="col" className="py-1 pr-4 font-medium">
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {peek.items.map((m) => (
+                  <tr key={`${m.position}-${m.id}`} className="border-t border-border">
+                    <td className="py-1 pr-4 tabular-nums">{m.position + 1}</td>
+                    <td className="py-1 pr-4 font-mono text-xs">{m.undecodable ?? m.task}</td>
+                    <td className="py-1 pr-4 font-mono text-xs">{m.id ? <Link className="text-accent hover:underline" href={`/tasks/${m.id}`}>{m.id}</Link> : '—'}</td>
+                    <td className="max-w-xs truncate py-1 pr-4 font-mono text-xs">{m.argsRepr}</td>
+                    <td className="py-1 pr-4 text-xs">{m.eta ?? '—'}</td>
+                    <td className="py-1 pr-4 tabular-nums">{m.band}</td>
+                    <td className="py-1 pr-4 tabular-nums">{m.retries ?? '—'}</td>
+                    <td className="py-1 pr-4">{m.redelivered ? 'yes' : ''}</td>
+                    <td className="py-1 pr-4 tabular-nums text-xs">{m.size} B</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav aria-label="Messages pages" className="mt-2 flex gap-3 text-sm">
+          {offset > 0 && <Link className="text-accent hover:underline" href={href({ offset: Math.max(0, offset - PAGE) })}>← Previous</Link>}
+          {peek.nextOffset !== null && <Link className="text-accent hover:underline" href={href({ offset: peek.nextOffset })}>Next →</Link>}
+        </nav>
+      </Card>
+    </div>
+  );
+}
