@@ -55,6 +55,9 @@ describe('pages render real data', () => {
     await go(`/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}`);
     await expect(page.getByRole('heading', { name: stack.workers[0]?.hostname }).isVisible()).resolves.toBe(true);
     await expect(page.getByText('Recent tasks').isVisible()).resolves.toBe(true);
+    // Live inspection through the pidbox: registered tasks of a real worker.
+    await go(`/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}?tab=registered`);
+    await expect(page.locator('[data-testid="inspect-reply"]').innerText()).resolves.toContain('tasks.retry_then_fail');
   });
 
   it('a task that failed after retries shows every attempt', async () => {

@@ -4,18 +4,24 @@ import { TimeAgo } from '@/components/shell/time-mode';
 import { StatusBadge } from '@/components/ui/badges';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { Sparkline } from '@/components/workers/sparkline';
+import { INSPECT_TABS, InspectPanel, type InspectTab } from '@/components/workers/inspect-panel';
+import { inspectWorker } from '@/lib/server/inspect/inspect';
 import { AppError } from '@/lib/errors';
 import { getContext } from '@/lib/server/context';
 import { getWorker } from '@/lib/server/workers/list-workers';
 
 export const dynamic = 'force-dynamic';
 
-export default async function WorkerPage({ params }: { params: Promise<{ hostname: string }> }) {
+export default async function WorkerPage({ params, searchParams }: { params: Promise<{ hostname: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const hostname = decodeURIComponent((await params).hostname);
-  const w = await getWorker(getContext(), hostname).catch((err: unknown) => {
+  const requested = (await searchParams).tab;
+  const tab: InspectTab = INSPECT_TABS.find((t) => t === requested) ?? 'active';
+  const ctx = getContext();
+  const w = await getWorker(ctx, hostname).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
+  const inspect = w.status === 'online' ? await inspectWorker(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}) : null;
   const counts = Object.entries(w.taskCounts).sort((a, b) => b[1] - a[1]);
   return (
     <div className="space-y-4">
@@ -31,6 +37,7 @@ export default async function WorkerPage({ params }: { params: Promise<{ hostnam
         <StatTile label="Load (1 min)" value={<Sparkline hostname={w.hostname} value={w.loadavg?.[0] ?? null} />} hint={w.loadavg ? w.loadavg.map((l) => l.toFixed(2)).join(' / ') : undefined} />
         <StatTile label="pid" value={w.pid ?? '—'} hint={w.restarts ? `${w.restarts} restart(s); previous pid ${w.previousPid}` : `${w.swIdent ?? ''} ${w.swVer ?? ''}`} />
       </div>
+      {inspect ? <InspectPanel hostname={w.hostname} tab={tab} reply={inspect} /> : <p className="text-sm text-muted">Inspection needs the worker online.</p>}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={`Tasks by name (last ${w.sampled})`}>
           {counts.length ? (
