@@ -2,7 +2,7 @@ import 'server-only';
 import type { TaskDetail } from '@/lib/schemas/api';
 import { notFound } from '@/lib/errors';
 import type { TrellisContext } from '../context';
-import { decodeResultMeta } from '../celery/result-meta';
+import { readBackendMeta } from '../backend/read-backend-meta';
 import { deriveTask } from './derive';
 import { parseTaskDoc } from './task-doc';
 
@@ -10,8 +10,7 @@ import { parseTaskDoc } from './task-doc';
 // A task Trellis never saw an event for but the backend knows is still shown, from the meta alone.
 
 export async function getTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {
-  const [raw, metaRaw] = await Promise.all([ctx.store.get(ctx.keys.task(id)), ctx.backend.getBuffer(ctx.results.taskMetaKey(id))]);
-  const backend = decodeResultMeta(metaRaw);
+  const [raw, backend] = await Promise.all([ctx.store.get(ctx.keys.task(id)), readBackendMeta(ctx, id)]);
   const doc = parseTaskDoc(raw, id);
   if (!doc && !backend) throw notFound(`task ${id}`);
   const task = deriveTask(id, doc ?? { e: [] });
