@@ -3,19 +3,17 @@
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatDuration } from '@/lib/format';
 import type { ThroughputRow } from '@/lib/chart-series';
+import { chartGrid, chartTick as tick, clockLabel as clock, tooltipStyle } from './chart-theme';
 
 // Recharts behind small wrappers; colours come from the CSS design tokens so both themes work.
 
-const tick = { fill: 'var(--muted)', fontSize: 11 };
-const clock = (t: number) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-const tooltipStyle = { background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', fontSize: 12 };
 
 export function ThroughputChart({ rows }: { rows: ThroughputRow[] }) {
   return (
     <div className="h-56" role="img" aria-label="Succeeded, failed and retried tasks per minute">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+          <CartesianGrid {...chartGrid} />
           <XAxis dataKey="t" tickFormatter={clock} tick={tick} minTickGap={40} />
           <YAxis tick={tick} allowDecimals={false} />
           <Tooltip labelFormatter={(t) => clock(Number(t))} contentStyle={tooltipStyle} />
@@ -34,7 +32,7 @@ export function RuntimeChart({ rows }: { rows: Array<{ t: number; p50: number | 
     <div className="h-56" role="img" aria-label="Task runtime p50 and p95 per minute">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: -8 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+          <CartesianGrid {...chartGrid} />
           <XAxis dataKey="t" tickFormatter={clock} tick={tick} minTickGap={40} />
           <YAxis tick={tick} tickFormatter={(v: number) => formatDuration(v)} width={64} />
           <Tooltip labelFormatter={(t) => clock(Number(t))} formatter={(v) => formatDuration(Number(v))} contentStyle={tooltipStyle} />

@@ -1,8 +1,8 @@
 'use client';
 
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { chartGrid, chartTick as tick, tooltipStyle } from '@/components/charts/chart-theme';
 
-const tick = { fill: 'var(--muted)', fontSize: 11 };
 const clock = (t: number) => new Date(t * 1000).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** Queue depth over time (max within each bucket dashed, so short spikes stay visible). */
@@ -11,10 +11,10 @@ export function DepthChart({ points }: { points: Array<{ t: number; depth: numbe
     <div className="h-56" role="img" aria-label="Queue depth over time">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+          <CartesianGrid {...chartGrid} />
           <XAxis dataKey="t" tickFormatter={clock} tick={tick} minTickGap={60} />
           <YAxis tick={tick} allowDecimals={false} />
-          <Tooltip labelFormatter={(t) => clock(Number(t))} contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', fontSize: 12 }} />
+          <Tooltip labelFormatter={(t) => clock(Number(t))} contentStyle={tooltipStyle} />
           <Line type="monotone" dataKey="depth" stroke="var(--chart-4)" dot={false} isAnimationActive={false} />
           <Line type="monotone" dataKey="maxDepth" stroke="var(--chart-3)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
         </LineChart>
