@@ -1,7 +1,7 @@
 import 'server-only';
 import { messageTaskId } from '../celery/queue-message';
 import type { TrellisContext } from '../context';
-import { getTask } from '../tasks/get-task';
+import { readSentTimes } from '../tasks/sent-times';
 import type { QueueMeta } from './meta';
 import type { AgeSource } from './types';
 
@@ -16,14 +16,6 @@ export interface OldestAge {
   ageSeconds: number | null;
   source: AgeSource;
   taskId: string | null;
-}
-
-async function sentTime(ctx: TrellisContext, id: string): Promise<number | null> {
-  try {
-    return (await getTask(ctx, id)).sent;
-  } catch {
-    return null; // not in history (or history unreadable): fall back
-  }
 }
 
 export async function oldestAges(
@@ -43,7 +35,10 @@ export async function oldestAges(
     const raw = !err && Array.isArray(v) ? (v[0] as string | undefined) : undefined;
     return raw ? messageTaskId(raw) : null;
   });
-  const sent = await Promise.all(ids.map((id) => (id ? sentTime(ctx, id) : Promise.resolve(null))));
+  // One MGET for every head's task document (not in history, or history unreadable: fall back).
+  const known = ids.filter((id): id is string => id !== null);
+  const times = await readSentTimes(ctx, known).catch(() => new Map<string, number | null>());
+  const sent = ids.map((id) => (id ? (times.get(id) ?? null) : null));
   some.forEach((h, i) => {
     const id = ids[i] ?? null;
     const s = sent[i] ?? null;
