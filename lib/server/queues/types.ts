@@ -1,6 +1,8 @@
 // Response shapes of the queue endpoints. Types only (no runtime code), so the lead can move them
 // to lib/schemas/ for the UI unchanged.
 
+import type { QueueMessageView } from '../celery/queue-message';
+
 export interface BandDepth {
   /** Priority step (0 = highest priority on Redis). */
   step: number;
@@ -90,23 +92,15 @@ export interface QueueDetail extends QueueView {
   noReply: string[];
 }
 
-export interface PeekedMessage {
+export type PeekedMessage = Pick<
+  QueueMessageView,
+  'id' | 'task' | 'argsRepr' | 'kwargsRepr' | 'eta' | 'expires' | 'priority' | 'retries' | 'redelivered' | 'size' | 'protocol'
+> & {
   /** 0 = next to run. */
   position: number;
-  id: string | null;
-  task: string | null;
-  argsRepr: string | null;
-  kwargsRepr: string | null;
-  eta: string | null;
-  expires: string | null;
-  priority: number;
   band: number;
-  retries: number | null;
-  redelivered: boolean;
-  size: number;
-  protocol: 1 | 2 | null;
   undecodable: string | null;
-}
+};
 
 export interface PeekPage {
   queue: string;
