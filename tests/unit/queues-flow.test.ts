@@ -6,16 +6,18 @@ import { pagePlan } from '@/lib/server/queues/peek';
 
 describe('band flow from list observation', () => {
   it('is exact when the previous newest message is found by LPOS', () => {
-    expect(bandFlow(10, { depth: 12, lpos: 5 }, 10_000)).toEqual({ in: 5, out: 3, lowerBound: false });
+    expect(bandFlow(10, { depth: 12, lpos: 5, searched: 10_000 })).toEqual({ in: 5, out: 3, lowerBound: false });
   });
   it('is a lower bound when the previous newest is gone or the band was empty', () => {
-    expect(bandFlow(10, { depth: 4, lpos: null }, 10_000)).toEqual({ in: 4, out: 10, lowerBound: true });
-    expect(bandFlow(0, { depth: 3, lpos: undefined }, 10_000)).toEqual({ in: 3, out: 0, lowerBound: true });
-    expect(bandFlow(5, { depth: 20_000, lpos: null }, 10_000)).toEqual({ in: 10_000, out: 0, lowerBound: true });
-    expect(bandFlow(null, { depth: 3, lpos: undefined }, 10_000)).toEqual({ in: 0, out: 0, lowerBound: true });
+    expect(bandFlow(10, { depth: 4, lpos: null, searched: 10_000 })).toEqual({ in: 4, out: 10, lowerBound: true });
+    expect(bandFlow(0, { depth: 3, lpos: undefined, searched: 10_000 })).toEqual({ in: 3, out: 0, lowerBound: true });
+    expect(bandFlow(5, { depth: 20_000, lpos: null, searched: 10_000 })).toEqual({ in: 10_000, out: 0, lowerBound: true });
+    expect(bandFlow(null, { depth: 3, lpos: undefined, searched: 10_000 })).toEqual({ in: 0, out: 0, lowerBound: true });
+    // The search budget ran out after 40 messages: at least 40 are new.
+    expect(bandFlow(100, { depth: 150, lpos: null, searched: 40 })).toEqual({ in: 40, out: 0, lowerBound: true });
   });
   it('never reports negative outflow (restored messages are RPUSHed)', () => {
-    expect(bandFlow(2, { depth: 5, lpos: 1 }, 10_000).out).toBe(0);
+    expect(bandFlow(2, { depth: 5, lpos: 1, searched: 10_000 }).out).toBe(0);
   });
 });
 

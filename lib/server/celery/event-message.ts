@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { kombuJson } from './kombu-json';
 
 // Builds event messages exactly as a Celery worker publishes them (protocol doc §5.2–5.3): a kombu
 // envelope with a base64 JSON body holding one event or a `task.multi` list. Used by the ingestion
@@ -26,5 +27,5 @@ export function encodeEventMessage(
       delivery_tag: randomUUID(),
     },
   };
-  return { channel: opts.channel, data: JSON.stringify(envelope) };
+  return { channel: opts.channel, data: kombuJson(envelope) };
 }

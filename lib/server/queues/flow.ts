@@ -1,15 +1,18 @@
 // In/out flow of one priority band between two samples, from list observation alone. Pure.
 //
 // Publishers LPUSH at the left; workers pop at the right. So the previous sample's newest message
-// (LINDEX 0) is found by `LPOS … MAXLEN` at index k exactly when k messages were pushed since, and
+// (LINDEX 0) is found at index k from the left exactly when k messages were pushed since, and
 // out = previous depth + in − current depth. When that message is gone (everything older was
 // consumed) or the band was empty, every current message is new: in ≥ current depth, and the
-// counts are lower bounds (a message pushed and popped between samples is never seen).
+// counts are lower bounds (a message pushed and popped between samples is never seen). When the
+// search stopped after `searched` messages without finding it, at least that many are new.
 
 export interface BandObservation {
   depth: number;
   /** Previous newest message's position from the left; null = not found; undefined = not asked. */
   lpos: number | null | undefined;
+  /** How many messages from the left the search looked at (meaningful when lpos is null). */
+  searched: number;
 }
 
 export interface BandFlow {
@@ -18,19 +21,16 @@ export interface BandFlow {
   lowerBound: boolean;
 }
 
-export function bandFlow(prevDepth: number | null, now: BandObservation, lposMaxLen: number): BandFlow {
+export function bandFlow(prevDepth: number | null, now: BandObservation): BandFlow {
   if (prevDepth === null) return { in: 0, out: 0, lowerBound: true }; // first sample: nothing to compare
   if (typeof now.lpos === 'number') {
     const pushed = now.lpos;
     // RPUSHed restores (§4.5) can make this negative: count them as nothing taken.
     return { in: pushed, out: Math.max(0, prevDepth + pushed - now.depth), lowerBound: false };
   }
-  if (now.lpos === null && now.depth >= lposMaxLen) {
-    // Not within MAXLEN: at least MAXLEN new messages.
-    return { in: lposMaxLen, out: Math.max(0, prevDepth + lposMaxLen - now.depth), lowerBound: true };
-  }
-  // Previous newest gone, or unknown (band was empty, or its message too large to keep).
-  const pushed = now.depth;
+  // Not found: gone (all current messages are new) or beyond the search (at least `searched` are);
+  // unknown (band was empty, or its message too large to keep): all current messages are new.
+  const pushed = now.lpos === null ? Math.min(now.depth, now.searched) : now.depth;
   return { in: pushed, out: Math.max(0, prevDepth + pushed - now.depth), lowerBound: true };
 }
 

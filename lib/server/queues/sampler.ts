@@ -8,26 +8,23 @@ import { bandFlow, ratesOver, type FlowSample } from './flow';
 import { newMeta, readMeta, type QueueMeta } from './meta';
 import { encodeMinute, encodeRaw, foldMinute, isIdleMinute, MINUTE_KEEP_SECONDS, RAW_KEEP_SECONDS, type MinuteAggregate } from './series';
 import { consumersFrom } from './consumers';
+import { queueProbes, type BandMemory, type ProbeMode, type QueueReading } from './band-probe';
+import { isScriptingRefused, withProbeCommand } from './probe-script';
 
 // The queue sampler: every `sampleIntervalSeconds`, ONE pipelined round trip to the broker reads
-// every band of every queue (LLEN, the newest message for flow, LPOS of the previous newest, the
-// next-to-run message for its age), then one pipeline writes the series and bookkeeping to the
-// store. Queue discovery (bindings, workers) is refreshed in the background once a minute.
-// Memory is bounded by the number of queues (one newest message per band, ≤ 64 KB kept).
+// every band of every queue (depth, which messages arrived since the last sample, the next message
+// to run; band-probe.ts), then one pipeline writes the series and bookkeeping to the store. Queue
+// discovery (bindings, workers) is refreshed in the background once a minute. Memory is bounded
+// by the number of queues: the newest message of each band and the next one of each queue, ≤ 64 KB each.
 
 const DISCOVERY_EVERY_MS = 60_000;
 const RATE_WINDOW_SECONDS = 60;
-const LPOS_MAXLEN = 10_000;
-const MAX_KEPT_MESSAGE = 64 * 1024;
 const MAX_QUEUES = 5_000;
 
-interface BandState {
-  depth: number;
-  newest: string | null;
-}
 interface QueueState {
-  bands: Map<number, BandState> | null;
+  bands: Map<number, BandMemory> | null;
   headBand: number | null;
+  head: Buffer | null;
   flows: FlowSample[];
   minute: MinuteAggregate | null;
   lastT: number | null;
@@ -39,6 +36,8 @@ interface QueueState {
 export interface SampleStats {
   queues: number;
   brokerCommands: number;
+  /** 'script' unless the broker refused the Lua probe. */
+  mode: ProbeMode;
   brokerMs: number;
   storeMs: number;
 }
@@ -51,7 +50,7 @@ export interface QueueSampler {
   refresh(): Promise<void>;
 }
 
-export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boolean } = {}): QueueSampler {
+export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boolean; mode?: ProbeMode } = {}): QueueSampler {
   const states = new Map<string, QueueState>();
   let lastDiscovery = 0;
   let discovering: Promise<void> | null = null;
@@ -59,6 +58,8 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let lastError = 0;
+  let mode: ProbeMode = opts.mode ?? 'script';
+  withProbeCommand(ctx.broker);
 
   async function refresh(): Promise<void> {
     const now = Date.now() / 1000;
@@ -70,7 +71,7 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     const stored = await readMeta(ctx, fresh);
     for (const q of fresh) {
       states.set(q, {
-        bands: null, headBand: null, flows: [], minute: null, lastT: null, lastIdleRawMinute: null,
+        bands: null, headBand: null, head: null, flows: [], minute: null, lastT: null, lastIdleRawMinute: null,
         meta: stored.get(q) ?? newMeta(now), metaWrittenAt: stored.has(q) ? now : 0,
       });
     }
@@ -89,69 +90,59 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     }
     const t = Date.now() / 1000;
     const plan = [...states.entries()].map(([q, s]) => ({ q, s, bands: ctx.celery.queueBandKeys(q) }));
+    const inputs = plan.map(({ s, bands }) => ({ bands, prev: s.bands, head: s.head, headBand: s.headBand }));
+    const usedMode = mode;
     const pipe = ctx.broker.pipeline();
-    let n = 0;
-    const idx: Array<{ llen: number; newest: number | null; lpos: number | null }[]> = [];
-    const headIdx: Array<number | null> = [];
-    for (const { s, bands } of plan) {
-      idx.push(
-        bands.map((b) => {
-          const before = s.bands?.get(b.step);
-          const prev = before?.newest ?? null;
-          // Bands empty at the last sample cost one LLEN: most priority bands are usually empty.
-          const wantNewest = !before || before.depth > 0;
-          const at = { llen: n++, newest: wantNewest ? n++ : null, lpos: prev !== null ? n++ : null };
-          pipe.llen(b.key);
-          if (wantNewest) pipe.lindex(b.key, 0);
-          if (prev !== null) pipe.lpos(b.key, prev, 'MAXLEN', LPOS_MAXLEN);
-          return at;
-        }),
-      );
-      const hb = s.headBand !== null ? bands.find((b) => b.step === s.headBand) : undefined;
-      if (hb) pipe.lindex(hb.key, -1);
-      headIdx.push(hb ? n++ : null);
-    }
+    const probes = queueProbes(pipe, inputs, usedMode);
     const t0 = Date.now();
-    const res = n > 0 ? ((await pipe.exec()) ?? []) : [];
+    const res = probes.commands > 0 ? ((await pipe.exec()) ?? []) : [];
     const brokerMs = Date.now() - t0;
-    const val = (i: number | null): unknown => (i === null ? undefined : (res[i]?.[0] ? undefined : res[i]?.[1]));
+    let readings: QueueReading[];
+    try {
+      readings = probes.decode(res);
+    } catch (err) {
+      if (usedMode !== 'script' || !isScriptingRefused(err)) throw err;
+      // ACLs without @scripting, or a managed Redis without EVAL: same readings, more bytes.
+      mode = 'plain';
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'broker refuses Lua scripts: queue sampling uses plain reads');
+      return sampleOnce();
+    }
 
     const write = ctx.store.pipeline();
+    const metas: Record<string, string> = {};
     const minuteNow = Math.floor(t / 60);
-    plan.forEach(({ q, s, bands }, qi) => {
+    plan.forEach(({ q, s }, qi) => {
+      const reading = readings[qi];
+      if (!reading) return;
       let depth = 0;
       let flowIn = 0;
       let flowOut = 0;
       let lowerBound = false;
-      const next = new Map<number, BandState>();
-      bands.forEach((b, bi) => {
-        const at = idx[qi]?.[bi];
-        if (!at) return;
-        const d = Number(val(at.llen) ?? 0) || 0;
-        const newest = val(at.newest);
-        const lpos = at.lpos === null ? undefined : ((val(at.lpos) as number | null | undefined) ?? null);
-        const f = bandFlow(s.bands ? (s.bands.get(b.step)?.depth ?? 0) : null, { depth: d, lpos }, LPOS_MAXLEN);
-        depth += d;
+      const next = new Map<number, BandMemory>();
+      for (const band of reading.bands) {
+        const before = s.bands ? (s.bands.get(band.step)?.depth ?? 0) : null;
+        const f = bandFlow(before, band);
+        depth += band.depth;
         flowIn += f.in;
         flowOut += f.out;
-        lowerBound ||= f.lowerBound && (d > 0 || (s.bands?.get(b.step)?.depth ?? 0) > 0 || s.bands === null);
-        next.set(b.step, { depth: d, newest: typeof newest === 'string' && newest.length <= MAX_KEPT_MESSAGE ? newest : null });
-      });
+        lowerBound ||= f.lowerBound && (band.depth > 0 || (before ?? 1) > 0);
+        next.set(band.step, { depth: band.depth, newest: band.newest });
+      }
       const firstSample = s.bands === null;
       s.bands = next;
-      const nowHead = bands.find((b) => (next.get(b.step)?.depth ?? 0) > 0)?.step ?? null;
-      const headRaw = val(headIdx[qi] ?? null);
+      const nowHead = reading.headBand;
       let metaChanged = false;
       if (nowHead === null) {
         if (s.meta.head) metaChanged = true;
         s.meta.head = null;
-      } else if (nowHead === s.headBand && typeof headRaw === 'string') {
-        const id = messageTaskId(headRaw);
+      } else if (reading.headChanged && reading.head) {
+        const id = messageTaskId(reading.head);
         if (id && s.meta.head?.id !== id) {
           s.meta.head = { id, seenAt: t };
           metaChanged = true;
         }
       }
+      s.head = reading.head;
       s.headBand = nowHead;
       if (depth > 0) s.meta.lastNonEmpty = t;
       if (!firstSample && s.lastT !== null) {
@@ -166,14 +157,18 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       if (active || s.lastIdleRawMinute !== minuteNow) {
         const rawKey = ctx.keys.queueSeries(q, 'raw');
         write.zadd(rawKey, t, encodeRaw({ t, depth, in: flowIn, out: flowOut }));
-        write.expire(rawKey, RAW_KEEP_SECONDS + 120);
         if (!active) s.lastIdleRawMinute = minuteNow;
       }
       const folded = foldMinute(s.minute, { t, depth, in: flowIn, out: flowOut });
+      const firstFold = s.minute === null;
       s.minute = folded.current;
-      if (folded.finished) {
+      if (folded.finished || firstFold) {
+        // Trimming and expiry once a minute, not every sample: the key outlives its window by 2 min.
         const rawKey = ctx.keys.queueSeries(q, 'raw');
+        write.expire(rawKey, RAW_KEEP_SECONDS + 120);
         write.zremrangebyscore(rawKey, '-inf', `(${t - RAW_KEEP_SECONDS}`);
+      }
+      if (folded.finished) {
         if (!isIdleMinute(folded.finished)) {
           const minKey = ctx.keys.queueSeries(q, 'minute');
           const score = folded.finished.minute * 60;
@@ -184,13 +179,14 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
         }
       }
       if (active || metaChanged || t - s.metaWrittenAt >= 60) {
-        write.hset(ctx.keys.queueMeta, q, JSON.stringify(s.meta));
+        metas[q] = JSON.stringify(s.meta);
         s.metaWrittenAt = t;
       }
     });
+    if (Object.keys(metas).length > 0) write.hset(ctx.keys.queueMeta, metas);
     const t1 = Date.now();
     if (write.length > 0) await write.exec();
-    return { queues: plan.length, brokerCommands: n, brokerMs, storeMs: Date.now() - t1 };
+    return { queues: plan.length, brokerCommands: probes.commands, mode: usedMode, brokerMs, storeMs: Date.now() - t1 };
   }
 
   const intervalMs = ctx.config.sampleIntervalSeconds * 1000;
