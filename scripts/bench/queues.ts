@@ -56,7 +56,7 @@ async function main() {
   const redis = new Redis(server.url(0));
   const names = celeryNames({ db: 0, keyPrefix: '', prioritySteps: STEPS, separator: KOMBU_SEP });
   const queues = Array.from({ length: QUEUES }, (_, i) => `q${i}`);
-  console.log(`filling ${QUEUES} queues × ${STEPS.length} bands (${BANDS_FILLED} non-empty × ${PER_BAND} messages of ~0.9 KB)…`);
+  console.log(`filling ${QUEUES} queues × ${STEPS.length} bands (${BANDS_FILLED} non-empty × ${PER_BAND} messages of ${(message('q0', 0).length / 1024).toFixed(1)} KB)…`);
   for (let i = 0; i < queues.length; i += 100) {
     const pipe = redis.pipeline();
     for (const q of queues.slice(i, i + 100)) {

@@ -104,8 +104,9 @@ export function withProbeCommand(redis: Redis): Redis {
   return redis;
 }
 
-/** True for the errors a broker gives when scripting is disabled or not permitted (fall back). */
+/** True when Redis itself answered the probe with an error: scripting disabled or not permitted
+ *  (ACL without @scripting, managed services), or a command the script uses is missing (LPOS needs
+ *  Redis 6.0.6). Connection errors are not refusals. NOSCRIPT is retried by ioredis itself. */
 export function isScriptingRefused(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /NOPERM|unknown command|scripting|not allowed|disabled/i.test(msg) && !/NOSCRIPT/.test(msg);
+  return err instanceof Error && err.name === 'ReplyError' && !err.message.startsWith('NOSCRIPT');
 }

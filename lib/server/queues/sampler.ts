@@ -102,9 +102,9 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       readings = probes.decode(res);
     } catch (err) {
       if (usedMode !== 'script' || !isScriptingRefused(err)) throw err;
-      // ACLs without @scripting, or a managed Redis without EVAL: same readings, more bytes.
+      // Same readings, more bytes per sample; for the life of this process.
       mode = 'plain';
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'broker refuses Lua scripts: queue sampling uses plain reads');
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'broker refused the queue probe script: queue sampling uses plain reads');
       return sampleOnce();
     }
 
