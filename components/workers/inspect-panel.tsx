@@ -12,7 +12,9 @@ interface Reply {
   elapsedMs: number;
 }
 
-/** Live worker inspection (pidbox), one command per tab; "busy, no reply" is shown as such. */
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Live worker inspection (pidbox), one command per tab; "busy, no reply" / "busy or gone, no reply" are shown as such. */
 export function InspectPanel({ hostname, tab, reply }: { hostname: string; tab: InspectTab; reply: Reply }) {
   return (
     <section aria-label="Inspect" className="rounded-lg border border-border bg-surface p-4">
@@ -28,7 +30,7 @@ export function InspectPanel({ hostname, tab, reply }: { hostname: string; tab: 
           {JSON.stringify(reply.reply, null, 2)}
         </pre>
       ) : reply.status === 'no-reply' ? (
-        <p className="text-sm text-warn">Busy, no reply within {Math.round(reply.elapsedMs)} ms{reply.note ? ` — ${reply.note}` : ''}.</p>
+        <p className="text-sm text-warn">{capitalize(reply.note ?? 'no reply')}; waited {Math.round(reply.elapsedMs)} ms.</p>
       ) : (
         <p className="text-sm text-bad">The worker answered with an error: {reply.error}</p>
       )}

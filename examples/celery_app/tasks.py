@@ -2,7 +2,9 @@
 
 Configured from the environment so tests can point it at their own redis-server:
 CELERY_BROKER_URL, CELERY_RESULT_BACKEND, CELERY_GLOBAL_KEYPREFIX, CELERY_PRIORITY_STEPS.
+CELERY_EXTRA_CONF: a JSON object of further settings (tests: control_exchange, secrets in conf).
 """
+import json
 import os
 import random
 import time
@@ -28,6 +30,8 @@ app.conf.update(
     task_routes={"tasks.slow_*": {"queue": "slow"}, "tasks.fast_*": {"queue": "fast"}},
     worker_hijack_root_logger=False,
 )
+if os.environ.get("CELERY_EXTRA_CONF"):
+    app.conf.update(json.loads(os.environ["CELERY_EXTRA_CONF"]))
 
 
 @app.task(name="tasks.add")

@@ -75,6 +75,10 @@ const EnvSchema = z.object({
     .default('trellis:'),
   TRELLIS_BROKER_KEYPREFIX: z.string().max(100).default(''),
   TRELLIS_RESULT_KEYPREFIX: z.string().max(100).default(''),
+  TRELLIS_CONTROL_EXCHANGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'TRELLIS_CONTROL_EXCHANGE: letters, digits and _.:- only (Celery’s control_exchange, default "celery")')
+    .default('celery'),
   TRELLIS_PRIORITY_STEPS: prioritySteps.default([0, 3, 6, 9]),
   TRELLIS_PRIORITY_SEP: z
     .string()
@@ -103,6 +107,8 @@ export interface TrellisConfig {
   storePrefix: string;
   brokerKeyPrefix: string;
   resultKeyPrefix: string;
+  /** Celery's `control_exchange`: inspect requests go to `<it>.pidbox`, replies come from `reply.<it>.pidbox`. */
+  controlExchange: string;
   prioritySteps: number[];
   prioritySeparator: string;
   retention: { maxTasks: number; maxAgeSeconds: number };
@@ -134,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storePrefix: e.TRELLIS_STORE_PREFIX,
     brokerKeyPrefix: e.TRELLIS_BROKER_KEYPREFIX,
     resultKeyPrefix: e.TRELLIS_RESULT_KEYPREFIX,
+    controlExchange: e.TRELLIS_CONTROL_EXCHANGE,
     prioritySteps: e.TRELLIS_PRIORITY_STEPS,
     prioritySeparator: e.TRELLIS_PRIORITY_SEP,
     retention: { maxTasks: e.TRELLIS_RETENTION_MAX_TASKS, maxAgeSeconds: e.TRELLIS_RETENTION_MAX_AGE },

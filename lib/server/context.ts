@@ -38,6 +38,7 @@ export function createContext(config: TrellisConfig, clients?: { store: Redis; b
       keyPrefix: config.brokerKeyPrefix,
       prioritySteps: config.prioritySteps,
       separator: config.prioritySeparator,
+      controlExchange: config.controlExchange,
     }),
     results: resultNames({ keyPrefix: config.resultKeyPrefix }),
   };

@@ -10,6 +10,7 @@ describe('configuration', () => {
     expect(c.storePrefix).toBe('trellis:');
     expect(c.prioritySteps).toEqual([0, 3, 6, 9]);
     expect(c.prioritySeparator).toBe('\x06\x16');
+    expect(c.controlExchange).toBe('celery');
     expect(c.retention).toEqual({ maxTasks: 100_000, maxAgeSeconds: 7 * 86400 });
     expect(c.port).toBe(3000);
   });
@@ -22,6 +23,7 @@ describe('configuration', () => {
       TRELLIS_BROKER_KEYPREFIX: 'myapp:',
       TRELLIS_PRIORITY_STEPS: '0,5',
       TRELLIS_PRIORITY_SEP: ':',
+      TRELLIS_CONTROL_EXCHANGE: 'ops.v2',
       TRELLIS_RETENTION_MAX_TASKS: '5000',
       TRELLIS_RETENTION_MAX_AGE: '12h',
       PORT: '8080',
@@ -32,6 +34,7 @@ describe('configuration', () => {
     expect(c.brokerKeyPrefix).toBe('myapp:');
     expect(c.prioritySteps).toEqual([0, 5]);
     expect(c.prioritySeparator).toBe(':');
+    expect(c.controlExchange).toBe('ops.v2');
     expect(c.retention).toEqual({ maxTasks: 5000, maxAgeSeconds: 43200 });
     expect(c.port).toBe(8080);
   });
@@ -47,6 +50,7 @@ describe('configuration', () => {
         TRELLIS_RETENTION_MAX_TASKS: '-3',
         TRELLIS_RETENTION_MAX_AGE: 'forever',
         TRELLIS_PRIORITY_STEPS: '3,0',
+        TRELLIS_CONTROL_EXCHANGE: 'ops pidbox',
         PORT: '70000',
       });
       expect.unreachable();
@@ -57,6 +61,7 @@ describe('configuration', () => {
       expect(problems).toMatch(/TRELLIS_RETENTION_MAX_TASKS: "-3"/);
       expect(problems).toMatch(/TRELLIS_RETENTION_MAX_AGE: "forever" is not a duration/);
       expect(problems).toMatch(/TRELLIS_PRIORITY_STEPS/);
+      expect(problems).toMatch(/TRELLIS_CONTROL_EXCHANGE: letters, digits and _\.:- only/);
       expect(problems).toMatch(/PORT: "70000"/);
     }
   });
@@ -70,6 +75,11 @@ describe('configuration', () => {
       expect(text).toMatch(/database "abc" must be a non-negative integer/);
       expect(text).not.toContain('hunter2');
     }
+  });
+
+  it('accepts a control exchange only as a plain exchange name', () => {
+    expect(loadConfig({ TRELLIS_CONTROL_EXCHANGE: 'my-app_1:ctl' }).controlExchange).toBe('my-app_1:ctl');
+    for (const bad of ['x'.repeat(101), 'a/b', 'ops\x06\x16', 'ops*']) expect(() => loadConfig({ TRELLIS_CONTROL_EXCHANGE: bad })).toThrow(/TRELLIS_CONTROL_EXCHANGE: letters, digits/);
   });
 
   it('parses durations', () => {

@@ -21,7 +21,8 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
-  const inspect = w.status === 'online' ? await inspectWorker(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}) : null;
+  // Lost workers too: a solo-pool worker running a task sends no heartbeat (it shows as busy or gone).
+  const inspect = w.status !== 'offline' ? await inspectWorker(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}) : null;
   const counts = Object.entries(w.taskCounts).sort((a, b) => b[1] - a[1]);
   return (
     <div className="space-y-4">
@@ -37,7 +38,7 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
         <StatTile label="Load (1 min)" value={<Sparkline hostname={w.hostname} value={w.loadavg?.[0] ?? null} />} hint={w.loadavg ? w.loadavg.map((l) => l.toFixed(2)).join(' / ') : undefined} />
         <StatTile label="pid" value={w.pid ?? '—'} hint={w.restarts ? `${w.restarts} restart(s); previous pid ${w.previousPid}` : `${w.swIdent ?? ''} ${w.swVer ?? ''}`} />
       </div>
-      {inspect ? <InspectPanel hostname={w.hostname} tab={tab} reply={inspect} /> : <p className="text-sm text-muted">Inspection needs the worker online.</p>}
+      {inspect ? <InspectPanel hostname={w.hostname} tab={tab} reply={inspect} /> : <p className="text-sm text-muted">No inspection: the worker is offline.</p>}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={`Tasks by name (last ${w.sampled})`}>
           {counts.length ? (

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseEnvelope, decodeJsonBody } from './envelope';
 import { KOMBU_SEP } from './names';
-import { redactUrl } from '../redis/url';
+import { redactUrl, SECRET_NAME } from '../redis/url';
 
 // Remote-control ("pidbox") messages, protocol doc §6. Pure: builds and validates requests,
 // decodes replies. Only read-only inspect commands can be built here: `election` crashed a worker,
@@ -190,19 +190,16 @@ export function decodeControlReply(raw: Buffer | string, ticket: string): Contro
   return { kind: 'reply', node: first[0], result: first[1] };
 }
 
-const SECRET_KEY = /(password|passwd|^pass$|secret|token|credential|api_?key|private_?key|auth|sasl|ssl_key|security_key)/i;
-const URL_WITH_USER = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
-
-/** Redacts credentials from `conf`/`stats` replies (§8.15): secret-looking keys and passwords inside URLs. */
+/** Redacts credentials from `conf`/`stats` replies (§8.15): secret-looking keys, and passwords inside URLs anywhere in a string or a key. */
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 20) return '[too deep]';
-  if (typeof value === 'string') return URL_WITH_USER.test(value) ? redactUrl(value) : value;
+  if (typeof value === 'string') return redactUrl(value);
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-        k,
-        SECRET_KEY.test(k) && v !== null && v !== '' && typeof v !== 'boolean' ? '***' : redactSecrets(v, depth + 1),
+        redactUrl(k),
+        SECRET_NAME.test(k) && v !== null && v !== '' && typeof v !== 'boolean' ? '***' : redactSecrets(v, depth + 1),
       ]),
     );
   }

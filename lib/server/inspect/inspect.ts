@@ -3,12 +3,17 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { INSPECT_ARGUMENTS, redactSecrets, type InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
+import type { WorkerStatus, WorkerView } from '@/lib/schemas/api';
 import { listWorkers } from '../workers/list-workers';
+import { parseWorkerDoc, toWorkerView } from '../workers/worker-doc';
 import { pidboxCall } from './pidbox-call';
+import { BUSY_WINDOW_S, forget, recall, recalled, remember, type RememberedReply } from './remembered';
 
 // Worker inspection (protocol doc §6.5): one worker or all of them. A worker that does not answer
 // within the timeout is reported as `no-reply` (a busy solo-pool worker cannot answer, §6.4), not
-// as an error. `conf` and `stats` are redacted (§8.15).
+// as an error, with what the store knows of it: online (busy), lost (a solo worker running a task
+// sends no heartbeats either: busy or gone), offline or unknown. `conf` and `stats` are redacted
+// (§8.15).
 
 export type InspectStatus = 'ok' | 'no-reply' | 'error';
 
@@ -22,11 +27,18 @@ export interface InspectReply {
   error?: string;
   /** Why no reply, in words. */
   note?: string;
+  /** no-reply only: the worker's status in the store when it did not answer (`unknown`: no record). */
+  workerStatus?: WorkerStatus | 'unknown';
+  /** no-reply only, `active_queues` only: its last successful reply (at most BUSY_WINDOW_S old) and when (epoch seconds). */
+  lastReply?: RememberedReply;
 }
 
 export interface InspectAllResult {
   command: InspectCommand;
-  /** hostname → reply, for every worker that answered and every known-online worker that did not. */
+  /**
+   * hostname → reply, for every worker that answered and every worker not known to be offline that
+   * did not: online, lost within BUSY_WINDOW_S, or one that answered within BUSY_WINDOW_S.
+   */
   workers: Record<string, InspectReply>;
   /** Replies in a serializer Trellis does not decode. */
   undecodable: number;
@@ -36,18 +48,41 @@ export interface InspectAllResult {
 const REDACTED: ReadonlySet<InspectCommand> = new Set(['conf', 'stats']);
 const WorkerError = z.object({ error: z.string() }).strict();
 
-function toReply(hostname: string, command: InspectCommand, value: unknown): InspectReply {
+function toReply(ctx: TrellisContext, hostname: string, command: InspectCommand, value: unknown, now: number): InspectReply {
   const err = WorkerError.safeParse(value);
   if (err.success) return { hostname, command, status: 'error', error: err.data.error };
+  remember(ctx, command, hostname, value, now);
   return { hostname, command, status: 'ok', reply: REDACTED.has(command) ? redactSecrets(value) : value };
 }
 
-const noReply = (hostname: string, command: InspectCommand): InspectReply => ({
-  hostname,
-  command,
-  status: 'no-reply',
-  note: 'busy, no reply (a solo-pool worker running a task, or the worker is gone)',
-});
+function noReplyNote(worker: WorkerView | null, last: RememberedReply | undefined, now: number): string {
+  if (worker?.status === 'online') return 'busy, no reply (a solo-pool worker cannot answer while it runs a task)';
+  if (worker?.status === 'lost')
+    return `busy or gone, no reply (no heartbeat for ${Math.round(worker.heartbeatAge ?? 0)} s: a solo-pool worker running a task sends none, nor does a stopped one)`;
+  if (worker?.status === 'offline') return 'no reply (the worker is offline)';
+  if (last) return `busy or gone, no reply (it last answered ${Math.round(now - last.at)} s ago)`;
+  return 'no reply (Trellis has no record of this worker: it sends no events, or the name is wrong)';
+}
+
+function noReply(ctx: TrellisContext, hostname: string, command: InspectCommand, worker: WorkerView | null, remembered: RememberedReply | undefined, now: number): InspectReply {
+  if (worker?.status === 'offline') forget(ctx, command, hostname);
+  const last = worker?.status === 'offline' ? undefined : remembered;
+  return {
+    hostname,
+    command,
+    status: 'no-reply',
+    note: noReplyNote(worker, last, now),
+    workerStatus: worker?.status ?? 'unknown',
+    ...(last ? { lastReply: last } : {}),
+  };
+}
+
+/** What the store knows of one worker (null: no record). */
+export async function knownWorker(ctx: TrellisContext, hostname: string): Promise<WorkerView | null> {
+  const raw = await ctx.store.hget(ctx.keys.workers, hostname);
+  const doc = raw ? parseWorkerDoc(raw) : null;
+  return doc ? toWorkerView(doc, Date.now() / 1000) : null;
+}
 
 function parseArgs(command: InspectCommand, args: Record<string, unknown> | undefined): Record<string, unknown> {
   const parsed = INSPECT_ARGUMENTS[command].safeParse(args ?? {});
@@ -62,33 +97,50 @@ export async function inspectWorker(
   command: InspectCommand,
   args?: Record<string, unknown>,
 ): Promise<InspectReply & { elapsedMs: number }> {
-  const res = await pidboxCall(ctx, {
-    method: command,
-    arguments: parseArgs(command, args),
-    destination: [hostname],
-    timeoutSeconds: ctx.config.inspectTimeoutSeconds,
-  });
+  const [res, worker] = await Promise.all([
+    pidboxCall(ctx, {
+      method: command,
+      arguments: parseArgs(command, args),
+      destination: [hostname],
+      timeoutSeconds: ctx.config.inspectTimeoutSeconds,
+    }),
+    knownWorker(ctx, hostname).catch(() => null),
+  ]);
+  const now = Date.now() / 1000;
   const value = res.replies.get(hostname);
   const reply = res.replies.has(hostname)
-    ? toReply(hostname, command, value)
+    ? toReply(ctx, hostname, command, value, now)
     : res.undecodable > 0
       ? { hostname, command, status: 'error' as const, error: 'reply in a serializer Trellis does not decode (pickle?)' }
-      : noReply(hostname, command);
+      : noReply(ctx, hostname, command, worker, recall(ctx, command, hostname, now), now);
   return { ...reply, elapsedMs: res.elapsedMs };
+}
+
+/** A worker that did not answer a broadcast is listed (as no-reply) unless it is offline or long gone. */
+function expectedToAnswer(w: WorkerView | undefined, remembered: boolean): boolean {
+  if (w?.status === 'offline') return false;
+  return remembered || w?.status === 'online' || (w?.status === 'lost' && (w.heartbeatAge ?? Infinity) <= BUSY_WINDOW_S);
 }
 
 /**
  * Broadcasts to every worker. Stops early once as many replies arrived as the request reached
- * subscribers; otherwise waits the inspect timeout. Workers the store knows as online that did not
- * answer are listed as `no-reply`.
+ * subscribers; otherwise waits the inspect timeout. Workers not known to be offline that did not
+ * answer are listed as `no-reply` (see InspectAllResult.workers).
  */
 export async function inspectAll(ctx: TrellisContext, command: InspectCommand, args?: Record<string, unknown>): Promise<InspectAllResult> {
   const [res, known] = await Promise.all([
     pidboxCall(ctx, { method: command, arguments: parseArgs(command, args), destination: null, timeoutSeconds: ctx.config.inspectTimeoutSeconds }),
     listWorkers(ctx).catch(() => []),
   ]);
+  const now = Date.now() / 1000;
   const workers: Record<string, InspectReply> = {};
-  for (const [host, value] of res.replies) workers[host] = toReply(host, command, value);
-  for (const w of known) if (w.status === 'online' && !workers[w.hostname]) workers[w.hostname] = noReply(w.hostname, command);
+  for (const [host, value] of res.replies) workers[host] = toReply(ctx, host, command, value, now);
+  const byHost = new Map(known.map((w) => [w.hostname, w]));
+  const remembered = recalled(ctx, command, now);
+  for (const host of new Set([...byHost.keys(), ...remembered.keys()])) {
+    const w = byHost.get(host);
+    if (!workers[host] && expectedToAnswer(w, remembered.has(host))) workers[host] = noReply(ctx, host, command, w ?? null, remembered.get(host), now);
+    else if (w?.status === 'offline') forget(ctx, command, host);
+  }
   return { command, workers, undecodable: res.undecodable, elapsedMs: res.elapsedMs };
 }

@@ -36,7 +36,20 @@ export function parseRedisUrl(text: string): RedisTarget | string {
   };
 }
 
-/** The URL with any password replaced, for logs and API output. */
+/** Names of settings, arguments and query parameters whose values are secrets. */
+export const SECRET_NAME =
+  /(password|passwd|passphrase|^pass$|secret|token|credential|api_?key|access_?key|private_?key|signing_?key|^key$|auth|sasl|ssl_key|security_key|signature)/i;
+
+// `//user:password@` anywhere in a text, every occurrence: failover and sentinel lists
+// (`redis://:a@h1;redis://:b@h2`), URLs inside longer strings, any scheme (amqp, rediss, sentinel,
+// sqla+postgresql, Celery's own mangled `…%3Bredis//:b@h2`). The password runs to the last `@`
+// before the end of the authority (`/`, `?`, `#` or whitespace), so a raw `@` in it is covered too.
+const USERINFO_PASSWORD = /(\/\/[^\s/?#@:]*:)[^\s/?#]*@/g;
+const QUERY_PARAM = /([?&])([^=&;\s#]+)=([^&;\s#]*)/g;
+
+/** The text with every password inside a URL (and every secret-looking query parameter) replaced, for logs and API output. */
 export function redactUrl(text: string): string {
-  return text.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+  return text
+    .replace(USERINFO_PASSWORD, '$1***@')
+    .replace(QUERY_PARAM, (all, sep: string, name: string) => (SECRET_NAME.test(name) ? `${sep}${name}=***` : all));
 }
