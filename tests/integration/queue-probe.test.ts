@@ -41,11 +41,19 @@ const take = () => {
   return m;
 };
 
-/** Probes `queue` once and returns the reading plus the input for the next probe. */
-async function probe(queue: string, before: ProbeInput | null, mode: ProbeMode): Promise<{ reading: QueueReading; next: ProbeInput }> {
-  const input: ProbeInput = before ?? { bands: names.queueBandKeys(queue), prev: null, head: null, headBand: null };
+interface Probed {
+  reading: QueueReading;
+  /** The input for the next probe. */
+  next: ProbeInput;
+  /** The task id of the next message to run, followed across probes as the sampler does. */
+  headId: string | null;
+}
+
+/** Probes `queue` once, continuing from `before`. */
+async function probe(queue: string, before: Probed | null, mode: ProbeMode): Promise<Probed> {
+  const input: ProbeInput = before?.next ?? { bands: names.queueBandKeys(queue), prev: null, head: null, headBand: null };
   const pipe = redis.pipeline();
-  const { decode } = queueProbes(pipe, [input], mode);
+  const { decode } = queueProbes(pipe, [input], mode, { noWrites: true });
   const [reading] = decode((await pipe.exec()) ?? []);
   if (!reading) throw new Error('no reading');
   const next: ProbeInput = {
@@ -54,7 +62,11 @@ async function probe(queue: string, before: ProbeInput | null, mode: ProbeMode):
     head: reading.head,
     headBand: reading.headBand,
   };
-  return { reading, next };
+  const headId =
+    reading.headBand === null ? null
+    : reading.headChanged ? (reading.headMessage ? messageTaskId(reading.headMessage) : null)
+    : (before?.headId ?? null);
+  return { reading, next, headId };
 }
 
 const band = (r: QueueReading, step = 0) => r.bands.find((b) => b.step === step);
@@ -63,7 +75,6 @@ const flowOf = (prevDepth: number, r: QueueReading, step = 0) => {
   if (!b) throw new Error(`no band ${step}`);
   return bandFlow(prevDepth, b);
 };
-const headId = (r: QueueReading) => (r.head ? messageTaskId(r.head) : null);
 
 const seen: Record<ProbeMode, unknown[]> = { script: [], plain: [] };
 
@@ -75,28 +86,28 @@ describe.each<ProbeMode>(['script', 'plain'])('queue probe (%s)', (mode) => {
     let s = await probe(q, null, mode);
     expect(band(s.reading)?.depth).toBe(3);
     // Plain mode reads the head from the band that held it at the previous sample: none yet.
-    if (mode === 'script') expect(headId(s.reading)).toBe(messageTaskId(m0));
+    if (mode === 'script') expect(s.headId).toBe(messageTaskId(m0));
 
     await redis.lpush(q, m3, m4);
     await redis.rpop(q); // a worker takes m[0]
-    s = await probe(q, s.next, mode);
+    s = await probe(q, s, mode);
     expect(band(s.reading)?.lpos).toBe(2);
     expect(flowOf(3, s.reading)).toEqual({ in: 2, out: 1, lowerBound: false });
     expect(s.reading.headChanged).toBe(true);
-    expect(headId(s.reading)).toBe(messageTaskId(m1));
+    expect(s.headId).toBe(messageTaskId(m1));
 
-    s = await probe(q, s.next, mode); // nothing happened
+    s = await probe(q, s, mode); // nothing happened
     expect(flowOf(4, s.reading)).toEqual({ in: 0, out: 0, lowerBound: false });
     expect(s.reading.headChanged).toBe(false);
-    expect(headId(s.reading)).toBe(messageTaskId(m1));
+    expect(s.headId).toBe(messageTaskId(m1));
 
     // kombu restores an unacked message to the right end (§4.5): it is next to run again.
     await redis.rpush(q, m5);
-    s = await probe(q, s.next, mode);
+    s = await probe(q, s, mode);
     expect(band(s.reading)?.depth).toBe(5);
     expect(flowOf(4, s.reading)).toEqual({ in: 0, out: 0, lowerBound: false });
     expect(s.reading.headChanged).toBe(true);
-    expect(headId(s.reading)).toBe(messageTaskId(m5));
+    expect(s.headId).toBe(messageTaskId(m5));
     seen[mode].push(s.reading.bands.map((b) => [b.depth, b.lpos]));
   });
 
@@ -106,16 +117,16 @@ describe.each<ProbeMode>(['script', 'plain'])('queue probe (%s)', (mode) => {
     const [a, b] = [take(), take()];
     await redis.lpush(low, a);
     let s = await probe(q, null, mode);
-    s = await probe(q, s.next, mode);
+    s = await probe(q, s, mode);
     expect(s.reading.headBand).toBe(6);
-    expect(headId(s.reading)).toBe(messageTaskId(a));
+    expect(s.headId).toBe(messageTaskId(a));
     await redis.lpush(q, b); // priority 0 band: runs before everything in band 6
-    s = await probe(q, s.next, mode);
+    s = await probe(q, s, mode);
     expect(s.reading.headBand).toBe(0);
     expect(band(s.reading, 6)?.lpos).toBe(0);
-    if (mode === 'script') expect(headId(s.reading)).toBe(messageTaskId(b));
-    s = await probe(q, s.next, mode);
-    expect(headId(s.reading)).toBe(messageTaskId(b));
+    if (mode === 'script') expect(s.headId).toBe(messageTaskId(b));
+    s = await probe(q, s, mode);
+    expect(s.headId).toBe(messageTaskId(b));
     seen[mode].push(s.reading.bands.map((x) => [x.depth, x.lpos]));
   });
 
@@ -126,19 +137,130 @@ describe.each<ProbeMode>(['script', 'plain'])('queue probe (%s)', (mode) => {
     let s = await probe(q, null, mode);
     await redis.rpop(q, 2); // both taken, one new: the old newest is nowhere
     await redis.lpush(q, c);
-    s = await probe(q, s.next, mode);
+    s = await probe(q, s, mode);
     expect(band(s.reading)?.lpos).toBeNull();
     expect(flowOf(2, s.reading)).toEqual({ in: 1, out: 2, lowerBound: true });
 
     const huge = JSON.stringify({ body: 'x'.repeat(70 * 1024), properties: { delivery_tag: 'big' } });
     await redis.lpush(q, huge);
-    s = await probe(q, s.next, mode);
+    s = await probe(q, s, mode);
     expect(band(s.reading)?.lpos).toBe(1);
-    expect(band(s.reading)?.newest).toBeNull(); // not kept: 70 KB
-    s = await probe(q, s.next, mode);
-    expect(band(s.reading)?.lpos).toBeUndefined();
-    expect(flowOf(2, s.reading)).toMatchObject({ lowerBound: true });
+    if (mode === 'plain') {
+      expect(band(s.reading)?.newest).toBeNull(); // not kept: 70 KB
+      s = await probe(q, s, mode);
+      expect(band(s.reading)?.lpos).toBeUndefined();
+      expect(flowOf(2, s.reading)).toMatchObject({ lowerBound: true });
+    } else {
+      // The script identifies it by its fingerprint: still exact.
+      expect(band(s.reading)?.newest?.kind).toBe('fingerprint');
+      s = await probe(q, s, mode);
+      expect(band(s.reading)?.lpos).toBe(0);
+      expect(flowOf(2, s.reading)).toEqual({ in: 0, out: 0, lowerBound: false });
+    }
     seen[mode].push(s.reading.bands.map((x) => [x.depth]));
+  });
+});
+
+describe('queue probe script: work only where something may have changed', () => {
+  const synthetic = (tag: string, n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ body: `${tag}-${i}`, properties: { delivery_tag: `${tag}-${i}-${'t'.repeat(40)}` } }));
+  const key = (q: string, step: number) => names.queueBandKeys(q).find((b) => b.step === step)?.key ?? '';
+  /** Commands Redis ran (scripts' inner calls included), by name, during `fn`. */
+  async function commandsDuring(fn: () => Promise<unknown>): Promise<Record<string, number>> {
+    const calls = async () => {
+      const out: Record<string, number> = {};
+      for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)) out[m[1] ?? ''] = Number(m[2]);
+      return out;
+    };
+    const before = await calls();
+    await fn();
+    const after = await calls();
+    const diff: Record<string, number> = {};
+    for (const [k, v] of Object.entries(after)) if (v !== (before[k] ?? 0) && !['info', 'evalsha', 'eval'].includes(k)) diff[k] = v - (before[k] ?? 0);
+    return diff;
+  }
+
+  it('an idle queue with four non-empty bands costs four LLENs and one LINDEX', async () => {
+    const q = 'idle-4';
+    for (const step of [0, 3, 6, 9]) await redis.lpush(key(q, step), ...synthetic(`${q}-${step}`, 3));
+    let s = await probe(q, null, 'script');
+    s = await probe(q, s, 'script');
+    let next = s;
+    const ran = await commandsDuring(async () => (next = await probe(q, s, 'script')));
+    expect(ran).toEqual({ llen: 4, lindex: 1 });
+    expect(next.reading.bands.map((b) => flowOf(3, next.reading, b.step))).toEqual(Array(4).fill({ in: 0, out: 0, lowerBound: false }));
+    expect(next.reading.headChanged).toBe(false);
+  });
+
+  it('lower bands: pushes counted from the depth change while the head band never ran empty', async () => {
+    const q = 'protected';
+    await redis.lpush(key(q, 0), ...synthetic(`${q}-0`, 3));
+    await redis.lpush(key(q, 6), ...synthetic(`${q}-6`, 2));
+    let s = await probe(q, null, 'script');
+    s = await probe(q, s, 'script');
+    await redis.rpop(key(q, 0)); // a worker takes the next message (band 0)
+    await redis.lpush(key(q, 6), ...synthetic(`${q}-6b`, 5)); // five more at priority 6
+    const ran = await commandsDuring(async () => (s = await probe(q, s, 'script')));
+    expect(flowOf(3, s.reading, 0)).toEqual({ in: 0, out: 1, lowerBound: false });
+    expect(flowOf(2, s.reading, 6)).toEqual({ in: 5, out: 0, lowerBound: false });
+    // Band 0 (its next message changed) is searched; band 6 is not: one LINDEX checks its count.
+    // LINDEX: band 0's next message, band 6's check and new newest, band 0's newest kept whole.
+    expect(ran).toEqual({ llen: 2, exists: 1, lrange: 1, lindex: 4 }); // bands 3 and 9 stayed empty: one EXISTS
+  });
+
+  it('pops that emptied the head band reach the next band, and are found by fingerprint', async () => {
+    const q = 'spill';
+    await redis.lpush(key(q, 0), ...synthetic(`${q}-0`, 1));
+    await redis.lpush(key(q, 3), ...synthetic(`${q}-3`, 2));
+    let s = await probe(q, null, 'script');
+    s = await probe(q, s, 'script');
+    await redis.rpop(key(q, 0)); // the worker drains band 0…
+    await redis.rpop(key(q, 3)); // …then takes from band 3
+    await redis.lpush(key(q, 3), ...synthetic(`${q}-3b`, 1));
+    s = await probe(q, s, 'script');
+    expect(flowOf(2, s.reading, 3)).toEqual({ in: 1, out: 1, lowerBound: false });
+    expect(s.reading.headBand).toBe(3);
+    expect(s.reading.headChanged).toBe(true);
+  });
+
+  it('a band consumers take from keeps its newest message, so LPOS finds it however many were pushed', async () => {
+    const q = 'busy';
+    await redis.lpush(q, ...synthetic(`${q}-a`, 4));
+    let s = await probe(q, null, 'script');
+    await redis.rpop(q);
+    s = await probe(q, s, 'script'); // a message was taken: the band is busy
+    expect(band(s.reading)?.newest?.kind).toBe('message');
+    await redis.rpop(q);
+    await redis.lpush(q, ...synthetic(`${q}-b`, 600));
+    s = await probe(q, s, 'script');
+    expect(flowOf(3, s.reading)).toEqual({ in: 600, out: 1, lowerBound: false });
+    s = await probe(q, s, 'script'); // quiet again: back to a fingerprint
+    expect(band(s.reading)?.newest?.kind).toBe('fingerprint');
+    expect(flowOf(602, s.reading)).toEqual({ in: 0, out: 0, lowerBound: false });
+  });
+
+  it('a quiet band that is suddenly consumed is searched by fingerprint within a bounded window', async () => {
+    const q = 'woken';
+    await redis.lpush(q, ...synthetic(`${q}-a`, 3));
+    let s = await probe(q, null, 'script');
+    s = await probe(q, s, 'script');
+    expect(band(s.reading)?.newest?.kind).toBe('fingerprint');
+    await redis.rpop(q);
+    await redis.lpush(q, ...synthetic(`${q}-b`, 30));
+    s = await probe(q, s, 'script');
+    expect(flowOf(3, s.reading)).toEqual({ in: 30, out: 1, lowerBound: false });
+    await redis.rpop(q);
+    await redis.lpush(q, ...synthetic(`${q}-c`, 400)); // deeper than the fingerprint search goes
+    s = await probe(q, s, 'script');
+    expect(band(s.reading)?.lpos).toBe(400); // busy since the last sample: its message was kept
+    await redis.rpop(q, 2);
+    s = await probe(q, s, 'script');
+    expect(flowOf(431, s.reading)).toEqual({ in: 0, out: 2, lowerBound: false });
+  });
+
+  it('a key that is not a list counts as empty instead of failing the call', async () => {
+    await redis.set('not-a-list', 'x');
+    const s = await probe('not-a-list', null, 'script');
+    expect(band(s.reading)?.depth).toBe(0);
   });
 });
 
@@ -165,6 +287,36 @@ describe('probe modes', () => {
       expect(first.mode).toBe('plain');
       const raw = await ctx.store.zrange(ctx.keys.queueSeries('acl-queue', 'raw'), 0, -1);
       expect(raw.map((r) => Number(r.split(',')[1]))).toEqual([2]);
+    } finally {
+      await sampler.stop();
+      ctx.close();
+    }
+  });
+
+  it('the next message waits since Trellis first saw it in the queue, not since it reached the head', async () => {
+    const q = 'arrivals-queue';
+    const [a, b, c, d] = [take(), take(), take(), take()];
+    await redis.lpush(q, a, b);
+    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(3), TRELLIS_QUEUES: q, TRELLIS_INSPECT_TIMEOUT: '0.2' });
+    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
+    const { readMeta } = await import('@/lib/server/queues/meta');
+    const sampler = startQueueSampler(ctx, { autostart: false });
+    const head = async () => (await readMeta(ctx, [q])).get(q)?.head;
+    try {
+      await sampler.sampleOnce();
+      expect((await head())?.id).toBe(messageTaskId(a));
+      await new Promise((r) => setTimeout(r, 1100));
+      await redis.lpush(q, c, d);
+      const before = Date.now() / 1000;
+      await sampler.sampleOnce(); // c and d first seen now
+      const after = Date.now() / 1000;
+      await new Promise((r) => setTimeout(r, 1100));
+      await redis.rpop(q, 3); // a, b and c taken: d is next
+      await sampler.sampleOnce();
+      const h = await head();
+      expect(h?.id).toBe(messageTaskId(d));
+      expect(h?.seenAt).toBeGreaterThanOrEqual(before);
+      expect(h?.seenAt).toBeLessThanOrEqual(after);
     } finally {
       await sampler.stop();
       ctx.close();

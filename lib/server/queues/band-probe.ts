@@ -3,10 +3,12 @@ import type { ChainableCommander } from 'ioredis';
 import type { BandObservation } from './flow';
 
 // What one sample reads of each queue, queued on a broker pipeline the caller executes once:
-// per band its depth, where the previous sample's newest message now sits and the newest message
-// when it changed; per queue the next message to run when it changed. Two ways, same readings:
-//  - 'script' (default): the Lua probe (probe-script.ts) sends a message back only when it
-//    changed, so an idle or slow queue costs a few bytes whatever its messages weigh (ADR 0101);
+// per band its depth and how many messages were pushed since the last sample (where the previous
+// newest message now sits); per queue the next message to run when it changed. Two ways, same
+// readings:
+//  - 'script' (default): the Lua probe (probe-script.ts) identifies messages by *marks* —
+//    fingerprints, or the message itself for bands consumers take from — and reads only bands that
+//    may have changed, so a sample costs little more than the LLENs (ADR 0101, 0102);
 //  - 'plain' (brokers that refuse scripting): LLEN, LINDEX 0 and LPOS per band and LINDEX -1 of
 //    the band that held the head at the previous sample — every band's newest message every time.
 // Messages are kept and compared as bytes (Buffers), never re-encoded.
@@ -17,71 +19,95 @@ export type ProbeMode = 'script' | 'plain';
 const QUEUES_PER_CALL = 100;
 /** How far LPOS looks for the previous newest message: beyond it, `in` is "at least this many". */
 export const LPOS_MAXLEN = 10_000;
-/** Messages larger than this are not kept; their band's flow becomes a lower bound. */
+/** How deep the script looks for a fingerprint, and how many elements it reads so per call. */
+const FINGERPRINT_SCAN = 256;
+const SCAN_BUDGET_PER_CALL = 512;
+/** Messages larger than this are not kept (their fingerprint is); in plain mode their band's flow
+ *  becomes a lower bound. */
 const MAX_KEPT_MESSAGE = 64 * 1024;
+
+/** What identifies a message between samples: the message itself, or (script mode) its fingerprint. */
+export interface Mark {
+  kind: 'message' | 'fingerprint';
+  bytes: Buffer;
+}
 
 export interface BandMemory {
   depth: number;
-  /** The newest message at the last sample, when kept. */
-  newest: Buffer | null;
+  /** The newest message at the last sample. */
+  newest: Mark | null;
 }
 
 export interface ProbeInput {
   bands: ReadonlyArray<{ step: number; key: string }>;
   /** Last sample's bands (null before the first sample). */
   prev: ReadonlyMap<number, BandMemory> | null;
-  /** The next message to run at the last sample, when kept. */
-  head: Buffer | null;
+  /** The next message to run at the last sample. */
+  head: Mark | null;
   /** The band that held it. */
   headBand: number | null;
 }
 
 export interface BandReading extends BandObservation {
   step: number;
-  newest: Buffer | null;
+  newest: Mark | null;
 }
 
 export interface QueueReading {
   bands: BandReading[];
   /** The first non-empty band (the next message to run comes from it), null when the queue is empty. */
   headBand: number | null;
-  /** The next message to run, when known. */
-  head: Buffer | null;
-  /** True when `head` was read this sample (a different message, or the first look). */
+  /** What identifies the next message to run, to pass back next sample. */
+  head: Mark | null;
+  /** The next message to run, when it changed this sample and was read (≤ 64 KB). */
+  headMessage: Buffer | null;
+  /** True when the next message to run is a different one than at the last sample (or the first look). */
   headChanged: boolean;
 }
 
 type Reply = Array<[Error | null, unknown]>;
 type Decoder = (res: Reply) => QueueReading[];
 
-/** Queues the reads for `inputs` on `pipe`; returns the number of commands and a decoder for the reply. */
-export function queueProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[], mode: ProbeMode): { commands: number; decode: Decoder } {
-  return mode === 'script' ? scriptProbes(pipe, inputs) : plainProbes(pipe, inputs);
+/** Queues the reads for `inputs` on `pipe`; returns the number of commands and a decoder for the reply.
+ *  `noWrites`: the broker is Redis ≥ 7, so the script can declare itself read-only. */
+export function queueProbes(
+  pipe: ChainableCommander,
+  inputs: readonly ProbeInput[],
+  mode: ProbeMode,
+  opts: { noWrites?: boolean } = {},
+): { commands: number; decode: Decoder } {
+  return mode === 'script' ? scriptProbes(pipe, inputs, opts.noWrites ?? false) : plainProbes(pipe, inputs);
 }
 
 const EMPTY = Buffer.alloc(0);
-const prevNewest = (q: ProbeInput, step: number): Buffer | null => {
-  const before = q.prev?.get(step);
-  return before && before.depth > 0 ? before.newest : null;
-};
+const MARK_KIND = { none: 0, fingerprint: 1, message: 2 } as const;
 
-function scriptProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): { commands: number; decode: Decoder } {
+function prevBand(q: ProbeInput, step: number): BandMemory | null {
+  const before = q.prev?.get(step);
+  return before && before.depth > 0 ? before : null;
+}
+
+function scriptProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[], noWrites: boolean): { commands: number; decode: Decoder } {
   const base = pipe.length;
   const calls: Array<readonly ProbeInput[]> = [];
   for (let i = 0; i < inputs.length; i += QUEUES_PER_CALL) {
     const chunk = inputs.slice(i, i + QUEUES_PER_CALL);
     const keys: string[] = [];
-    const args: Array<number | Buffer> = [MAX_KEPT_MESSAGE, LPOS_MAXLEN, chunk.length];
+    const args: Array<number | Buffer> = [MAX_KEPT_MESSAGE, LPOS_MAXLEN, FINGERPRINT_SCAN, SCAN_BUDGET_PER_CALL, chunk.length];
     for (const q of chunk) {
       const headAt = q.headBand === null ? -1 : q.bands.findIndex((b) => b.step === q.headBand);
-      const headDepth = headAt < 0 ? 0 : (q.prev?.get(q.headBand ?? -1)?.depth ?? 0);
-      args.push(q.bands.length, q.head ?? EMPTY, headAt + 1, headDepth);
+      const headMark = q.head?.kind === 'fingerprint' ? q.head.bytes : EMPTY;
+      args.push(q.bands.length * 64 + headAt + 1, headMark);
       for (const b of q.bands) {
         keys.push(b.key);
-        args.push(prevNewest(q, b.step) ?? EMPTY);
+        const before = prevBand(q, b.step);
+        const mark = before?.newest ?? null;
+        args.push((before?.depth ?? 0) * 4 + (mark ? MARK_KIND[mark.kind] : MARK_KIND.none));
+        if (mark) args.push(mark.bytes);
       }
     }
-    pipe.trellisQueueProbeBuffer(keys.length, ...keys, ...args);
+    if (noWrites) pipe.trellisQueueProbeRoBuffer(keys.length, ...keys, ...args);
+    else pipe.trellisQueueProbeBuffer(keys.length, ...keys, ...args);
     calls.push(chunk);
   }
   const decode: Decoder = (res) =>
@@ -93,18 +119,27 @@ function scriptProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): 
       let i = 0;
       return chunk.map((q): QueueReading => {
         const headState = Number(r[i++]);
-        const headMessage = bytes(r[i++]);
+        const headPrint = headState >= 2 ? bytes(r[i++]) : null;
+        const headMessage = headState === 2 ? bytes(r[i++]) : null;
         const bands = q.bands.map((b): BandReading => {
           const depth = Number(r[i++]) || 0;
-          const pos = Number(r[i++]);
-          const sent = bytes(r[i++]);
-          // Position 0: nothing pushed since, the newest is the one kept.
-          const newest = depth === 0 ? null : pos === 0 ? prevNewest(q, b.step) : sent;
-          return { step: b.step, depth, newest, lpos: pos >= 0 ? pos : pos === -1 ? null : undefined, searched: LPOS_MAXLEN };
+          const packed = Number(r[i++]);
+          const kind = ((packed % 4) + 4) % 4;
+          const pos = (packed - kind) / 4;
+          const mark = kind !== MARK_KIND.none ? bytes(r[i++]) : null;
+          const newest =
+            depth === 0 ? null
+            : kind === MARK_KIND.message && mark ? { kind: 'message' as const, bytes: mark }
+            : kind === MARK_KIND.fingerprint && mark ? { kind: 'fingerprint' as const, bytes: mark }
+            : (prevBand(q, b.step)?.newest ?? null);
+          // Position code: ≥ 0 found there; -1 not asked; ≤ -2 not found after looking at -2 - code.
+          const lpos = pos >= 0 ? pos : pos === -1 ? undefined : null;
+          return { step: b.step, depth, newest, lpos, searched: pos <= -2 ? -2 - pos : 0 };
         });
         const headBand = bands.find((b) => b.depth > 0)?.step ?? null;
-        const head = headState === 1 ? q.head : headState === 2 ? headMessage : null;
-        return { bands, headBand, head, headChanged: headState >= 2 };
+        const changed = headState >= 2;
+        const head = headState === 1 ? q.head : changed && headPrint ? { kind: 'fingerprint' as const, bytes: headPrint } : null;
+        return { bands, headBand, head, headMessage, headChanged: changed };
       });
     });
   return { commands: calls.length, decode };
@@ -113,9 +148,11 @@ function scriptProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): 
 function plainProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): { commands: number; decode: Decoder } {
   const base = pipe.length;
   let n = base;
+  // Plain reads compare whole messages: a fingerprint (left by the script mode) tells them nothing.
+  const kept = (m: Mark | null | undefined): Buffer | null => (m?.kind === 'message' ? m.bytes : null);
   const plan = inputs.map((q) => {
     const bands = q.bands.map((b) => {
-      const prev = prevNewest(q, b.step);
+      const prev = kept(prevBand(q, b.step)?.newest);
       const at = { llen: n++, newest: n++, lpos: prev !== null ? n++ : null };
       pipe.llen(b.key).lindexBuffer(b.key, 0);
       if (prev !== null) pipe.lpos(b.key, prev, 'MAXLEN', LPOS_MAXLEN);
@@ -134,13 +171,22 @@ function plainProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): {
         const depth = Number(val(at?.llen) ?? 0) || 0;
         const lpos = at?.lpos == null ? undefined : ((val(at.lpos) as number | null | undefined) ?? null);
         const newest = bytes(val(at?.newest));
-        return { step: b.step, depth, newest: newest && newest.length <= MAX_KEPT_MESSAGE ? newest : null, lpos, searched: LPOS_MAXLEN };
+        const mark = newest && newest.length <= MAX_KEPT_MESSAGE ? { kind: 'message' as const, bytes: newest } : null;
+        return { step: b.step, depth, newest: mark, lpos, searched: Math.min(depth, LPOS_MAXLEN) };
       });
       const headBand = bands.find((b) => b.depth > 0)?.step ?? null;
       // LINDEX -1 read the band that held the head before; it is this sample's head only if still first.
       const read = headBand !== null && headBand === q.headBand ? bytes(val(p?.head)) : null;
-      const head = read && read.length <= MAX_KEPT_MESSAGE ? read : null;
-      return { bands, headBand, head, headChanged: head !== null && (q.head === null || !head.equals(q.head)) };
+      const message = read && read.length <= MAX_KEPT_MESSAGE ? read : null;
+      const before = kept(q.head);
+      const changed = message !== null && (before === null || !message.equals(before));
+      return {
+        bands,
+        headBand,
+        head: message ? { kind: 'message', bytes: message } : null,
+        headMessage: changed ? message : null,
+        headChanged: changed,
+      };
     });
   };
   return { commands: n - base, decode };

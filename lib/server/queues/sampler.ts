@@ -4,18 +4,21 @@ import { messageTaskId } from '../celery/queue-message';
 import { inspectAllCached } from '../inspect/inspect-cache';
 import { logger } from '../logger';
 import { discoverQueues } from './discover';
+import { advanceArrivals, oldestArrival, type Cohort } from './arrivals';
 import { bandFlow, ratesOver, type FlowSample } from './flow';
 import { newMeta, readMeta, type QueueMeta } from './meta';
 import { encodeMinute, encodeRaw, foldMinute, isIdleMinute, MINUTE_KEEP_SECONDS, RAW_KEEP_SECONDS, type MinuteAggregate } from './series';
 import { consumersFrom } from './consumers';
-import { queueProbes, type BandMemory, type ProbeMode, type QueueReading } from './band-probe';
-import { isScriptingRefused, withProbeCommand } from './probe-script';
+import { queueProbes, type BandMemory, type Mark, type ProbeMode, type QueueReading } from './band-probe';
+import { probeRefusal, withProbeCommand } from './probe-script';
+import { parseInfo } from '../broker/info';
 
 // The queue sampler: every `sampleIntervalSeconds`, ONE pipelined round trip to the broker reads
 // every band of every queue (depth, which messages arrived since the last sample, the next message
 // to run; band-probe.ts), then one pipeline writes the series and bookkeeping to the store. Queue
 // discovery (bindings, workers) is refreshed in the background once a minute. Memory is bounded
-// by the number of queues: the newest message of each band and the next one of each queue, ≤ 64 KB each.
+// by the number of queues: a mark per band and per queue (a 60-byte fingerprint, or a message of
+// ≤ 64 KB for bands consumers take from).
 
 const DISCOVERY_EVERY_MS = 60_000;
 const RATE_WINDOW_SECONDS = 60;
@@ -24,7 +27,9 @@ const MAX_QUEUES = 5_000;
 interface QueueState {
   bands: Map<number, BandMemory> | null;
   headBand: number | null;
-  head: Buffer | null;
+  head: Mark | null;
+  /** Per band, when Trellis first saw its waiting messages (arrivals.ts). */
+  arrivals: Map<number, Cohort[]>;
   flows: FlowSample[];
   minute: MinuteAggregate | null;
   lastT: number | null;
@@ -59,7 +64,27 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
   let running: Promise<unknown> | null = null;
   let lastError = 0;
   let mode: ProbeMode = opts.mode ?? 'script';
+  let noWrites: Promise<boolean> | null = null;
   withProbeCommand(ctx.broker);
+
+  /** Redis ≥ 7 runs the probe flagged read-only (works under maxmemory and on replicas). */
+  const brokerTakesScriptFlags = (): Promise<boolean> =>
+    (noWrites ??= ctx.broker
+      .info('server')
+      .then((text) => Number(parseInfo(text).get('redis_version')?.split('.')[0]) >= 7)
+      .catch(() => {
+        noWrites = null; // ask again next sample
+        return false;
+      }));
+
+  /** Forget what identified each queue's messages: the other probe mode cannot use it. */
+  const forgetMarks = () => {
+    for (const s of states.values()) {
+      s.bands = null;
+      s.head = null;
+      s.headBand = null;
+    }
+  };
 
   async function refresh(): Promise<void> {
     const now = Date.now() / 1000;
@@ -71,7 +96,7 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     const stored = await readMeta(ctx, fresh);
     for (const q of fresh) {
       states.set(q, {
-        bands: null, headBand: null, head: null, flows: [], minute: null, lastT: null, lastIdleRawMinute: null,
+        bands: null, headBand: null, head: null, arrivals: new Map(), flows: [], minute: null, lastT: null, lastIdleRawMinute: null,
         meta: stored.get(q) ?? newMeta(now), metaWrittenAt: stored.has(q) ? now : 0,
       });
     }
@@ -83,17 +108,24 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     lastDiscovery = Date.now();
   }
 
-  async function sampleOnce(): Promise<SampleStats> {
+  async function sampleOnce(forceMode?: ProbeMode): Promise<SampleStats> {
     if (states.size === 0 || Date.now() - lastDiscovery > DISCOVERY_EVERY_MS) {
-      discovering ??= refresh().finally(() => (discovering = null));
+      discovering ??= refresh()
+        .catch((err: unknown) => {
+          // In the background a failed discovery must not become an unhandled rejection; the
+          // known queues keep being sampled and discovery is tried again next sample.
+          if (states.size > 0) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'queue discovery failed');
+          else throw err;
+        })
+        .finally(() => (discovering = null));
       if (states.size === 0) await discovering;
     }
     const t = Date.now() / 1000;
     const plan = [...states.entries()].map(([q, s]) => ({ q, s, bands: ctx.celery.queueBandKeys(q) }));
     const inputs = plan.map(({ s, bands }) => ({ bands, prev: s.bands, head: s.head, headBand: s.headBand }));
-    const usedMode = mode;
+    const usedMode = forceMode ?? mode;
     const pipe = ctx.broker.pipeline();
-    const probes = queueProbes(pipe, inputs, usedMode);
+    const probes = queueProbes(pipe, inputs, usedMode, { noWrites: usedMode === 'script' && (await brokerTakesScriptFlags()) });
     const t0 = Date.now();
     const res = probes.commands > 0 ? ((await pipe.exec()) ?? []) : [];
     const brokerMs = Date.now() - t0;
@@ -101,11 +133,21 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     try {
       readings = probes.decode(res);
     } catch (err) {
-      if (usedMode !== 'script' || !isScriptingRefused(err)) throw err;
-      // Same readings, more bytes per sample; for the life of this process.
-      mode = 'plain';
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'broker refused the queue probe script: queue sampling uses plain reads');
-      return sampleOnce();
+      const refusal = usedMode === 'script' ? probeRefusal(err) : null;
+      if (!refusal) throw err;
+      // Same readings, more bytes per sample: for the life of this process when the broker will
+      // never run the script, for this sample when it cannot right now (e.g. OOM before Redis 7).
+      forgetMarks();
+      if (refusal === 'refused') {
+        mode = 'plain';
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'broker refused the queue probe script: queue sampling uses plain reads');
+      } else if (Date.now() - lastError > 60_000) {
+        lastError = Date.now();
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'queue probe script not run now: this sample uses plain reads');
+      }
+      const stats = await sampleOnce('plain');
+      if (refusal === 'for-now') forgetMarks();
+      return stats;
     }
 
     const write = ctx.store.pipeline();
@@ -122,6 +164,9 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       for (const band of reading.bands) {
         const before = s.bands ? (s.bands.get(band.step)?.depth ?? 0) : null;
         const f = bandFlow(before, band);
+        const arrived = advanceArrivals(s.arrivals.get(band.step) ?? null, f, band.depth, t);
+        if (arrived.length > 0) s.arrivals.set(band.step, arrived);
+        else s.arrivals.delete(band.step);
         depth += band.depth;
         flowIn += f.in;
         flowOut += f.out;
@@ -135,10 +180,11 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       if (nowHead === null) {
         if (s.meta.head) metaChanged = true;
         s.meta.head = null;
-      } else if (reading.headChanged && reading.head) {
-        const id = messageTaskId(reading.head);
+      } else if (reading.headChanged && reading.headMessage) {
+        const id = messageTaskId(reading.headMessage);
         if (id && s.meta.head?.id !== id) {
-          s.meta.head = { id, seenAt: t };
+          // Waiting since Trellis first saw it in the queue, not since it reached the head.
+          s.meta.head = { id, seenAt: oldestArrival(s.arrivals.get(nowHead) ?? []) ?? t };
           metaChanged = true;
         }
       }
