@@ -83,6 +83,36 @@ export const components = {
         extra: { type: 'object', additionalProperties: true },
       },
     },
+    WorkflowGroup: {
+      type: 'object',
+      description: 'Progress of a group or chord header in the workflow (result backend keys and member metas).',
+      properties: {
+        id: { type: 'string', description: "group id (the members' result meta group_id)" },
+        chord: { type: 'boolean', description: 'a chord header: its join keys exist, or its callback was found' },
+        source: {
+          type: 'string',
+          enum: ['chord-join', 'saved-group', 'members'],
+          description: 'chord-join: celery-taskset-meta-<id>.j/.s/.t (exact while the header runs; deleted once the callback is sent); saved-group: celery-taskset-meta-<id> (GroupResult.save()); members: only the members Trellis knows',
+        },
+        size: { type: ['integer', 'null'], description: 'chord size (.s + .t) or saved member count; null when not recorded anywhere' },
+        done: { type: 'integer', description: 'members joined (.j) or in SUCCESS/FAILURE/REVOKED' },
+        succeeded: { type: ['integer', 'null'] },
+        failed: { type: ['integer', 'null'], description: 'done minus succeeded (FAILURE, REVOKED)' },
+        members: { type: 'array', maxItems: 100, items: { type: 'object', properties: { id: { type: 'string' }, state: { type: 'string' } } } },
+        membersKnown: { type: 'integer' },
+        callback: {
+          type: ['object', 'null'],
+          description: 'the chord callback (null for a plain group)',
+          properties: {
+            status: { type: 'string', enum: ['waiting', 'not-run', 'sent', 'unknown'], description: 'waiting: header unfinished; not-run: a header task failed (ChordError); sent: the callback task is in the workflow' },
+            id: nullable('string'),
+            name: nullable('string'),
+            state: nullable('string'),
+            result: { type: ['string', 'null'], description: 'repr string, as events report it' },
+          },
+        },
+      },
+    },
     TaskDetail: {
       allOf: [
         { $ref: '#/components/schemas/TaskSummary' },
@@ -98,6 +128,8 @@ export const components = {
             attempts: { type: 'array', items: { $ref: '#/components/schemas/TaskAttempt' } },
             eventsTruncated: { type: 'integer' },
             backend: { $ref: '#/components/schemas/BackendMeta' },
+            groupId: { type: ['string', 'null'], description: "the task's own group (its result meta's group_id)" },
+            groups: { type: 'array', maxItems: 20, description: "the workflow's groups and chords, the task's own first", items: { $ref: '#/components/schemas/WorkflowGroup' } },
           },
         },
       ],

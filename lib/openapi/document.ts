@@ -54,7 +54,7 @@ export function openApiDocument() {
       },
       '/api/v1/tasks/{id}': {
         get: {
-          summary: 'One task: record, events, attempts and result-backend meta',
+          summary: 'One task: record, events, attempts, result-backend meta, and the progress of its workflow’s groups and chords',
           parameters: [path('id', 'task id')],
           responses: { '200': ok(ref('TaskDetail')), '404': { $ref: '#/components/responses/NotFound' }, ...errors },
         },

@@ -65,6 +65,54 @@ export interface BackendMeta {
   extra: Record<string, unknown>;
 }
 
+/** A member of a group or chord header, with its state (result backend, else Trellis' record). */
+export interface GroupMember {
+  id: string;
+  state: string;
+}
+
+/**
+ * A chord's callback (body). `waiting`: header tasks still to join; `not-run`: every header task
+ * joined but one failed, so Celery marks the body FAILURE (ChordError) without running it; `sent`:
+ * the callback task was found in the workflow (the one task outside the group, sent after every
+ * member finished, whose parent is a member or the members' parent); `unknown` otherwise.
+ */
+export interface ChordCallback {
+  status: 'waiting' | 'not-run' | 'sent' | 'unknown';
+  id: string | null;
+  name: string | null;
+  state: string | null;
+  /** Its result as Celery's events report it (repr string). */
+  result: string | null;
+}
+
+/** Progress of a group or chord header present in the task's workflow (protocol doc §7.3). */
+export interface WorkflowGroup {
+  /** The group id (`group_id` in its members' result meta). */
+  id: string;
+  /** A chord header: its join keys exist in the backend, or its callback was found. */
+  chord: boolean;
+  /**
+   * Where the numbers come from: `chord-join` — the chord's `.j`/`.s`/`.t` keys (exact while the
+   * header runs; Celery deletes them once the callback is sent); `saved-group` — a saved
+   * `celery-taskset-meta-<id>` (GroupResult.save()); `members` — only the members Trellis knows.
+   */
+  source: 'chord-join' | 'saved-group' | 'members';
+  /** Members in the group when truly known (chord size `.s` + `.t`, or the saved list), else null. */
+  size: number | null;
+  /** Finished members: joined into `.j` (chord), or in SUCCESS/FAILURE/REVOKED (known members). */
+  done: number;
+  /** Of `done`: SUCCESS, and the rest (FAILURE, REVOKED); null when not all joined entries were read. */
+  succeeded: number | null;
+  failed: number | null;
+  /** Members known (ids from `.j`, the saved group and the workflow), at most 100. */
+  members: GroupMember[];
+  /** How many members are known in all (`members` may be cut short). */
+  membersKnown: number;
+  /** Null for a plain group. */
+  callback: ChordCallback | null;
+}
+
 export interface TaskDetail extends TaskSummary {
   traceback: string | null;
   exchange: string | null;
@@ -76,6 +124,14 @@ export interface TaskDetail extends TaskSummary {
   /** Events dropped because the per-task history cap was reached. */
   eventsTruncated: number;
   backend: BackendMeta | null;
+}
+
+/** GET /api/v1/tasks/{id}: the task detail with the progress of its workflow's groups and chords. */
+export interface TaskDetailView extends TaskDetail {
+  /** The task's own group (its result meta's `group_id`), if any. */
+  groupId: string | null;
+  /** Groups and chords of the workflow (the task's own first), at most 20. */
+  groups: WorkflowGroup[];
 }
 
 export interface TaskPage {

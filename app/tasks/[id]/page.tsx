@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttemptCard } from '@/components/tasks/attempt-card';
+import { BackendMetaView } from '@/components/tasks/backend-meta';
 import { WorkflowTree } from '@/components/tasks/workflow-tree';
 import { TimeAgo } from '@/components/shell/time-mode';
 import { StateBadge } from '@/components/ui/badges';
@@ -8,9 +9,9 @@ import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { AppError } from '@/lib/errors';
 import { formatDuration } from '@/lib/format';
+import { exceptionText, parseDateDone } from '@/lib/server/celery/result-meta';
 import { getContext } from '@/lib/server/context';
-import { getTask } from '@/lib/server/tasks/get-task';
-import { listTasks } from '@/lib/server/tasks/list-tasks';
+import { getTaskWithWorkflow } from '@/lib/server/tasks/get-task';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,12 +22,11 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function TaskPage({ params }: { params: Promise<{ id: string }> }) {
   const id = decodeURIComponent((await params).id);
   const ctx = getContext();
-  const task = await getTask(ctx, id).catch((err: unknown) => {
+  const { task, workflow } = await getTaskWithWorkflow(ctx, id).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
   const rootId = task.rootId ?? task.id;
-  const workflow = (await listTasks(ctx, { root: rootId, limit: 500 })).items;
   const children = task.backend?.children ?? [];
 
   const field = (label: string, value: React.ReactNode) => (
@@ -101,27 +101,17 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
           </ol>
         </Card>
         <Card title="Workflow">
-          {workflow.length > 1 || children.length > 0 ? <WorkflowTree rootId={rootId} tasks={workflow} current={task.id} /> : <p className="text-sm text-muted">Not part of a workflow.</p>}
-          {children.length > 0 && (
-            <div className="mt-3 text-sm">
-              <div className="text-xs text-muted">Children (result backend)</div>
-              <ul>
-                {children.map((c) => (
-                  <li key={c}>
-                    <Link className="font-mono text-accent hover:underline" href={`/tasks/${c}`}>
-                      {c}
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </div>
+          {workflow.length > 1 || children.length > 0 || task.groups.length > 0 ? (
+            <WorkflowTree rootId={rootId} tasks={workflow} current={task.id} groups={task.groups} />
+          ) : (
+            <p className="text-sm text-muted">Not part of a workflow.</p>
           )}
         </Card>
       </div>
 
       <Card title="Result backend">
         {task.backend ? (
-          <pre tabIndex={0} className="max-h-96 overflow-auto rounded bg-surface-2 p-2 text-xs">{JSON.stringify(task.backend, null, 2)}</pre>
+          <BackendMetaView meta={task.backend} doneAt={parseDateDone(task.backend.dateDone)} exception={exceptionText(task.backend.result)} />
         ) : (
           <p className="text-sm text-muted">No celery-task-meta entry (never stored, expired, or ignore_result).</p>
         )}

@@ -11,3 +11,10 @@ export async function readBackendMeta(ctx: TrellisContext, taskId: string): Prom
   const raw = await ctx.backend.getBuffer(ctx.results.taskMetaKey(taskId));
   return decodeResultMeta(raw);
 }
+
+/** Many tasks' metas in one MGET, in the order of `taskIds`. */
+export async function readBackendMetas(ctx: TrellisContext, taskIds: string[]): Promise<Array<BackendMeta | null>> {
+  if (taskIds.length === 0) return [];
+  const raw = await ctx.backend.mgetBuffer(...taskIds.map((id) => ctx.results.taskMetaKey(id)));
+  return raw.map((r) => decodeResultMeta(r));
+}

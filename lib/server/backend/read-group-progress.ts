@@ -1,12 +1,65 @@
 import 'server-only';
-import { z } from 'zod';
 import type { TrellisContext } from '../context';
+import { decodeJoinEntry, decodeSavedGroup, type ChordKeys, type JoinEntry } from './group-progress';
 
-// Group/chord progress from the result backend (protocol doc §7.3), one round trip: the chord
-// join key `.j` (a ZSET, or a LIST when result_chord_ordered is off), its size `.s`, the extra
-// counter `.t`, and a saved group's `celery-taskset-meta-<id>` (only after GroupResult.save()).
-// When the chord completes Celery deletes .j/.s/.t, so "no keys" means complete, expired or
-// never a chord: said as `unknown`, never guessed.
+// Group/chord keys from the result backend (protocol doc §7.3), for any number of groups in one
+// pipeline: the chord join key `.j` (a ZSET, or a LIST when result_chord_ordered is off) with up
+// to JOIN_ENTRIES_READ of its entries, its size `.s`, the extra counter `.t` (add_to_chord), and a
+// saved group's `celery-taskset-meta-<id>` (only after GroupResult.save()). When the chord's
+// callback is sent Celery deletes .j/.s/.t (a failed header leaves them until they expire), so
+// "no keys" means complete, expired or never a chord: said as `unknown`, never guessed.
+
+/** Joined entries read per chord: beyond this only the count is known. */
+const JOIN_ENTRIES_READ = 1_000;
+const COMMANDS_PER_GROUP = 7;
+
+export async function readChordKeys(ctx: TrellisContext, groupIds: string[]): Promise<Map<string, ChordKeys>> {
+  const out = new Map<string, ChordKeys>();
+  if (groupIds.length === 0) return out;
+  const r = ctx.results;
+  const pipe = ctx.backend.pipeline();
+  for (const g of groupIds) {
+    const j = r.chordJoinKey(g);
+    // ZCARD/ZRANGE fail with WRONGTYPE on a LIST and LLEN/LRANGE on a ZSET: each answers for one type.
+    pipe
+      .zcard(j)
+      .zrange(j, 0, JOIN_ENTRIES_READ - 1)
+      .llen(j)
+      .lrange(j, 0, JOIN_ENTRIES_READ - 1)
+      .get(r.chordSizeKey(g))
+      .get(r.chordExtraKey(g))
+      .get(r.groupMetaKey(g));
+  }
+  const res = (await pipe.exec()) ?? [];
+  groupIds.forEach((groupId, n) => {
+    const v = (i: number): unknown => {
+      const reply = res[n * COMMANDS_PER_GROUP + i];
+      return !reply || reply[0] ? null : reply[1];
+    };
+    const zcard = int(v(0)) ?? 0;
+    const llen = int(v(2)) ?? 0;
+    const joinType = zcard > 0 ? 'zset' : llen > 0 ? 'list' : 'none';
+    const raw = (joinType === 'zset' ? v(1) : joinType === 'list' ? v(3) : []) as string[] | null;
+    const joined = Math.max(zcard, llen);
+    const decoded = (raw ?? []).map(decodeJoinEntry);
+    const entries = decoded.length === joined && decoded.every((e): e is JoinEntry => e !== null) ? decoded : null;
+    out.set(groupId, {
+      groupId,
+      joined,
+      joinType,
+      entries,
+      size: int(v(4)),
+      extra: int(v(5)),
+      saved: decodeSavedGroup(typeof v(6) === 'string' ? (v(6) as string) : null),
+    });
+  });
+  return out;
+}
+
+function int(v: unknown): number | null {
+  const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
+  return Number.isInteger(n) ? n : null;
+}
 
 export interface GroupProgress {
   groupId: string;
@@ -20,43 +73,12 @@ export interface GroupProgress {
   state: 'in-progress' | 'joined' | 'unknown';
 }
 
-const SavedGroup = z.object({ result: z.tuple([z.unknown(), z.array(z.unknown())]) }).loose();
-
-function memberIds(raw: string | null): string[] | null {
-  if (!raw) return null;
-  try {
-    const g = SavedGroup.safeParse(JSON.parse(raw));
-    if (!g.success) return null;
-    return g.data.result[1].flatMap((e) => (Array.isArray(e) && Array.isArray(e[0]) && typeof e[0][0] === 'string' ? [e[0][0]] : []));
-  } catch {
-    return null; // pickle-serialized group: not decoded
-  }
-}
-
-const int = (v: unknown): number | null => {
-  const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
-  return Number.isInteger(n) ? n : null;
-};
-
+/** One group's keys, summarized (the workflow view in workflow-groups.ts reads many at once). */
 export async function readGroupProgress(ctx: TrellisContext, groupId: string): Promise<GroupProgress> {
-  const j = ctx.results.chordJoinKey(groupId);
-  const res =
-    (await ctx.backend
-      .pipeline()
-      .type(j)
-      .zcard(j)
-      .llen(j)
-      .get(ctx.results.chordSizeKey(groupId))
-      .get(ctx.results.chordExtraKey(groupId))
-      .get(ctx.results.groupMetaKey(groupId))
-      .exec()) ?? [];
-  const v = (i: number) => (res[i]?.[0] ? null : res[i]?.[1]);
-  const type = v(0);
-  const joinType = type === 'zset' ? 'zset' : type === 'list' ? 'list' : 'none';
-  const done = joinType === 'zset' ? int(v(1)) : joinType === 'list' ? int(v(2)) : null;
-  const s = int(v(3));
-  const size = s === null ? null : s + (int(v(4)) ?? 0);
-  const members = memberIds(typeof v(5) === 'string' ? (v(5) as string) : null);
-  const state = size !== null && done !== null ? (done >= size ? 'joined' : 'in-progress') : size !== null ? 'in-progress' : 'unknown';
-  return { groupId, done: done ?? (size !== null ? 0 : null), size, joinType, members, state };
+  const k = (await readChordKeys(ctx, [groupId])).get(groupId);
+  const joinType = k?.joinType ?? 'none';
+  const size = k?.size === null || k?.size === undefined ? null : k.size + (k.extra ?? 0);
+  const done = joinType === 'none' ? (size !== null ? 0 : null) : (k?.joined ?? null);
+  const state = size === null ? 'unknown' : done !== null && done >= size ? 'joined' : 'in-progress';
+  return { groupId, done, size, joinType, members: k?.saved ?? null, state };
 }

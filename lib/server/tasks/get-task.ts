@@ -1,15 +1,34 @@
 import 'server-only';
-import type { TaskDetail } from '@/lib/schemas/api';
+import type { TaskDetail, TaskDetailView, TaskSummary } from '@/lib/schemas/api';
 import { notFound } from '@/lib/errors';
 import type { TrellisContext } from '../context';
 import { readBackendMeta } from '../backend/read-backend-meta';
+import { groupIdOf } from '../backend/group-progress';
+import { readWorkflowGroups } from '../backend/workflow-groups';
 import { deriveTask } from './derive';
+import { listTasks } from './list-tasks';
 import { parseTaskDoc } from './task-doc';
 
-// One task: its record and full event history from the store, with the result backend's meta.
-// A task Trellis never saw an event for but the backend knows is still shown, from the meta alone.
+// One task: its record and full event history from the store, with the result backend's meta and
+// the progress of the groups and chords in its workflow. A task Trellis never saw an event for but
+// the backend knows is still shown, from the meta alone.
 
-export async function getTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {
+/** Workflow members read (newest first), as the task page's tree shows them. */
+export const WORKFLOW_LIMIT = 500;
+
+export async function getTask(ctx: TrellisContext, id: string): Promise<TaskDetailView> {
+  return (await getTaskWithWorkflow(ctx, id)).task;
+}
+
+/** The task and its workflow's members (the page draws the tree from them). */
+export async function getTaskWithWorkflow(ctx: TrellisContext, id: string): Promise<{ task: TaskDetailView; workflow: TaskSummary[] }> {
+  const task = await readTask(ctx, id);
+  const workflow = (await listTasks(ctx, { root: task.rootId ?? task.id, limit: WORKFLOW_LIMIT })).items;
+  const groups = await readWorkflowGroups(ctx, task, workflow);
+  return { task: { ...task, groupId: groupIdOf(task.backend), groups }, workflow };
+}
+
+async function readTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {
   const [raw, backend] = await Promise.all([ctx.store.get(ctx.keys.task(id)), readBackendMeta(ctx, id)]);
   const doc = parseTaskDoc(raw, id);
   if (!doc && !backend) throw notFound(`task ${id}`);
