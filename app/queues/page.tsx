@@ -4,7 +4,7 @@ import { Card, Empty, StatTile } from '@/components/ui/card';
 import { formatDuration, formatNumber } from '@/lib/format';
 import { brokerHealth } from '@/lib/server/broker/broker-health';
 import { getContext } from '@/lib/server/context';
-import { getQueue } from '@/lib/server/queues/get-queue';
+import { readHistories } from '@/lib/server/queues/history';
 import { listQueues } from '@/lib/server/queues/list-queues';
 
 export const dynamic = 'force-dynamic';
@@ -17,17 +17,15 @@ export default async function QueuesPage({ searchParams }: { searchParams: Promi
   const all = (await searchParams).all === 'true';
   const ctx = getContext();
   const [list, broker] = await Promise.all([listQueues(ctx, { all }), brokerHealth(ctx)]);
-  const histories = new Map(
-    await Promise.all(
-      list.queues.slice(0, SPARKLINES).map(async (q) => [q.name, (await getQueue(ctx, q.name, '1h').catch(() => null))?.history.map((p) => p.depth) ?? []] as const),
-    ),
-  );
+  // The last hour of the first queues, all read in one store pipeline.
+  const histories = await readHistories(ctx, list.queues.slice(0, SPARKLINES).map((q) => q.name), '1h');
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-3">
         <h1 className="text-xl font-semibold">Queues</h1>
         <span className="text-sm text-muted">
           {list.queues.length} queues · {formatNumber(list.unacked.total)} delivered, not acked
+          {list.unacked.unmapped > 0 && ` (${formatNumber(list.unacked.unmapped)} of them for no queue listed here)`}
           {list.hidden > 0 && (
             <>
               {' · '}
@@ -65,7 +63,7 @@ export default async function QueuesPage({ searchParams }: { searchParams: Promi
                     </td>
                     <td className="py-1.5 pr-4 text-right tabular-nums font-semibold">{formatNumber(q.depth)}</td>
                     <td className="py-1.5 pr-4">
-                      <DepthSparkline values={histories.get(q.name) ?? []} />
+                      <DepthSparkline values={histories.get(q.name)?.points.map((p) => p.depth) ?? []} />
                     </td>
                     <td className="py-1.5 pr-4 font-mono text-xs">{q.bands.map((b) => `${b.step}:${b.depth}`).join(' ')}</td>
                     <td className="py-1.5 pr-4 text-xs">

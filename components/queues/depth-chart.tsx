@@ -5,31 +5,54 @@ import { chartGrid, chartTick as tick, tooltipStyle } from '@/components/charts/
 
 const clock = (t: number) => new Date(t * 1000).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
+/** A history point; null depths are a period nobody observed (no collector): drawn as a break, never bridged. */
+export interface DepthPoint {
+  t: number;
+  depth: number | null;
+  maxDepth: number | null;
+}
+
 /** Queue depth over time (max within each bucket dashed, so short spikes stay visible). */
-export function DepthChart({ points }: { points: Array<{ t: number; depth: number; maxDepth: number }> }) {
+export function DepthChart({ points }: { points: DepthPoint[] }) {
   return (
     <div className="h-56" role="img" aria-label="Queue depth over time">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
           <CartesianGrid {...chartGrid} />
-          <XAxis dataKey="t" tickFormatter={clock} tick={tick} minTickGap={60} />
+          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={clock} tick={tick} minTickGap={60} />
           <YAxis tick={tick} allowDecimals={false} />
           <Tooltip labelFormatter={(t) => clock(Number(t))} contentStyle={tooltipStyle} />
-          <Line type="monotone" dataKey="depth" stroke="var(--chart-4)" dot={false} isAnimationActive={false} />
-          <Line type="monotone" dataKey="maxDepth" stroke="var(--chart-3)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+          <Line type="monotone" dataKey="depth" stroke="var(--chart-4)" dot={false} connectNulls={false} isAnimationActive={false} />
+          <Line type="monotone" dataKey="maxDepth" stroke="var(--chart-3)" strokeDasharray="4 3" dot={false} connectNulls={false} isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
     </div>
   );
 }
 
-/** A tiny depth sparkline for the queues table. */
-export function DepthSparkline({ values }: { values: number[] }) {
-  const max = Math.max(1, ...values);
-  const pts = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * 80},${18 - (v / max) * 16}`).join(' ');
+/** Runs of consecutive observed values, with their index (a null ends a run). */
+export function observedRuns(values: ReadonlyArray<number | null>): Array<Array<{ i: number; v: number }>> {
+  const runs: Array<Array<{ i: number; v: number }>> = [];
+  let run: Array<{ i: number; v: number }> = [];
+  values.forEach((v, i) => {
+    if (v === null) {
+      if (run.length) runs.push(run);
+      run = [];
+    } else run.push({ i, v });
+  });
+  if (run.length) runs.push(run);
+  return runs;
+}
+
+/** A tiny depth sparkline for the queues table; an unobserved period (null) is a break. */
+export function DepthSparkline({ values }: { values: ReadonlyArray<number | null> }) {
+  const max = Math.max(1, ...values.map((v) => v ?? 0));
+  const x = (i: number) => (i / Math.max(1, values.length - 1)) * 80;
   return (
     <svg width="80" height="18" aria-hidden className="overflow-visible">
-      <polyline points={pts} fill="none" stroke="var(--accent)" strokeWidth="1.5" />
+      {observedRuns(values).map((run) => (
+        <polyline key={run[0]?.i} points={run.map((p) => `${x(p.i)},${18 - (p.v / max) * 16}`).join(' ')} fill="none" stroke="var(--accent)" strokeWidth="1.5" />
+      ))}
     </svg>
   );
 }

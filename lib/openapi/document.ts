@@ -7,7 +7,7 @@ import { components } from './components';
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ok = (schema: object, description = 'OK') => ({ description, content: json(schema) });
-const errors = { '422': { $ref: '#/components/responses/Invalid' } };
+const errors = { '422': { $ref: '#/components/responses/Invalid' }, '503': { $ref: '#/components/responses/Unavailable' } };
 const query = (name: string, schema: object, description: string) => ({ name, in: 'query', schema, description });
 const path = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
 const timeParam = { type: 'string', description: 'epoch seconds or ISO 8601' };

@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import Redis from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -88,11 +89,32 @@ describe('queues', () => {
     const row = page.locator('[data-queue="orphan"]');
     await row.waitFor();
     await expect(row.getByText('no consumers').isVisible()).resolves.toBe(true);
-    expect(await row.locator('td').nth(1).innerText()).toBe('3');
+    // Nothing consumes or publishes to 'orphan' now, so the page, Redis and the API see one depth.
+    const shown = Number((await row.locator('td').nth(1).innerText()).replace(/\D/g, ''));
+    const broker = new Redis(stack.brokerUrl);
+    const bands = await broker
+      .multi()
+      .llen('orphan')
+      .llen('orphan\x06\x163')
+      .llen('orphan\x06\x166')
+      .llen('orphan\x06\x169')
+      .exec()
+      .finally(() => broker.disconnect());
+    const llen = (bands ?? []).reduce((sum, [err, n]) => sum + (err ? NaN : Number(n)), 0);
+    const api = z.object({ queues: z.array(z.object({ name: z.string(), depth: z.number() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
+    expect([shown, api.queues.find((q) => q.name === 'orphan')?.depth]).toEqual([llen, llen]);
+    expect(llen).toBe(3);
     await expect(page.getByRole('region', { name: 'Broker health' }).isVisible()).resolves.toBe(true);
     await go('/queues/orphan');
     expect(await page.locator('[data-testid="peek-table"] tbody tr').count()).toBe(3);
     await expect(page.getByText('tasks.add').first().isVisible()).resolves.toBe(true);
+  });
+
+  it('an unknown queue is the not-found page, not the error page', async () => {
+    // The status is already sent (200) when the streamed page finds out; the content says it.
+    await go('/queues/no-such-queue-anywhere');
+    await expect(page.getByRole('heading', { name: 'Not found' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'This page could not load' }).count()).resolves.toBe(0);
   });
 });
 

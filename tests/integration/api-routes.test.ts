@@ -17,6 +17,8 @@ let routes: {
   worker: typeof import('@/app/api/v1/workers/[hostname]/route');
   health: typeof import('@/app/api/v1/health/route');
   openapi: typeof import('@/app/api/v1/openapi.json/route');
+  queues: typeof import('@/app/api/v1/queues/route');
+  messages: typeof import('@/app/api/v1/queues/[name]/messages/route');
 };
 let stopCollector: () => Promise<void>;
 
@@ -28,6 +30,7 @@ const get = async (handler: (r: Request, c?: { params: Promise<Record<string, st
 beforeAll(async () => {
   server = await startRedis();
   pub = new Redis(server.url(0));
+  pub.on('error', () => undefined); // the last test stops Redis
   process.env.CELERY_BROKER_URL = server.url(0);
   process.env.TRELLIS_LOG_LEVEL = 'silent';
   routes = {
@@ -38,6 +41,8 @@ beforeAll(async () => {
     worker: await import('@/app/api/v1/workers/[hostname]/route'),
     health: await import('@/app/api/v1/health/route'),
     openapi: await import('@/app/api/v1/openapi.json/route'),
+    queues: await import('@/app/api/v1/queues/route'),
+    messages: await import('@/app/api/v1/queues/[name]/messages/route'),
   };
   const { startProcessCollector, stopProcessCollector } = await import('@/lib/server/collector/runtime');
   const { getContext } = await import('@/lib/server/context');
@@ -107,5 +112,26 @@ describe('REST API', () => {
     const doc = await get(routes.openapi.GET, '/api/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     expect((await get(routes.workers.GET, '/api/v1/workers')).body).toEqual({ items: [] });
+  });
+
+  // Last: it stops Redis.
+  it('answers 503 UNAVAILABLE, without a stack, while Redis is down', async () => {
+    await server.kill();
+    try {
+      // At once: each waits for the client's reconnection attempts (maxRetriesPerRequest) to run out.
+      const calls = [
+        ['/api/v1/tasks', get(routes.tasks.GET, '/api/v1/tasks')],
+        ['/api/v1/queues', get(routes.queues.GET, '/api/v1/queues')],
+        ['/api/v1/queues/celery/messages', get(routes.messages.GET, '/api/v1/queues/celery/messages', { name: 'celery' })],
+      ] as const;
+      for (const [url, pending] of calls) {
+        const res = await pending;
+        expect([url, res.status, res.body.error?.code]).toEqual([url, 503, 'UNAVAILABLE']);
+        expect(res.body.error?.message).toMatch(/^Redis \(broker, store or result backend\) is unreachable; try again \(request [0-9a-f-]{36}\)$/);
+        expect(Object.keys(res.body)).toEqual(['error']);
+      }
+    } finally {
+      await server.start();
+    }
   });
 });

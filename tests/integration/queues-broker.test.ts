@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runDriver } from '../support/celery';
+import { APP_DIR, celeryEnv, PYTHON, runDriver, startWorker } from '../support/celery';
 import { startRedis } from '../support/redis-server';
-import { testContext } from '../support/trellis';
+import { testContext, waitFor } from '../support/trellis';
 import type { QueueDetail, QueueList, PeekPage } from '@/lib/server/queues/types';
 
 // Queues as Trellis reads them from a real broker filled by real Celery publishers (no consumer):
@@ -91,6 +92,23 @@ describe('queues on a real broker (no consumers)', () => {
     expect(bad.status).toBe(422);
   });
 
+  it('peeks in one transaction (LLEN and LRANGE of every band), with the offset capped at 10,000', async () => {
+    await redis.config('RESETSTAT');
+    const { body } = await get<PeekPage>(routes.messages.GET, '/api/v1/queues/mix/messages?offset=2&limit=2', { name: 'mix' });
+    const calls: Record<string, number> = {};
+    for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)) calls[m[1] ?? ''] = Number(m[2]);
+    expect(body.items.map((m) => [m.position, m.id])).toEqual([[2, mix.expires], [3, mix.kwargs]]);
+    expect(body.nextOffset).toBe(4);
+    // One MULTI … EXEC of 4 LLEN + 4 LRANGE, and nothing else (INFO is counted once it has answered).
+    expect(calls).toEqual({ multi: 1, llen: 4, lrange: 4, exec: 1 });
+    const last = await get<PeekPage>(routes.messages.GET, '/api/v1/queues/mix/messages?offset=10000', { name: 'mix' });
+    expect([last.status, last.body.items, last.body.nextOffset, last.body.depth]).toEqual([200, [], null, 5]);
+    const beyond = await get<{ error: { code: string; message: string } }>(routes.messages.GET, '/api/v1/queues/mix/messages?offset=10001', { name: 'mix' });
+    expect(beyond.status).toBe(422);
+    expect(beyond.body.error.code).toBe('INVALID_INPUT');
+    expect(beyond.body.error.message).toMatch(/^offset: /);
+  });
+
   it('shows pickle and junk messages as undecodable without touching them', async () => {
     const pickle = JSON.stringify({ body: 'gASVAAAA', 'content-type': 'application/x-python-serialize', 'content-encoding': 'binary', headers: { task: 'tasks.add', id: 'pk-1' }, properties: { body_encoding: 'base64', delivery_tag: 'x', delivery_info: { exchange: '', routing_key: 'odd' } } });
     await redis.lpush('odd', pickle, 'not json at all');
@@ -100,7 +118,7 @@ describe('queues on a real broker (no consumers)', () => {
     await redis.del('odd');
   });
 
-  it('samples all queues in one round trip: series, flow in/out, age of the next message', async () => {
+  it('samples all queues in one round trip: series, exact flow in/out, drain time, age of the next message', async () => {
     const { getContext } = await import('@/lib/server/context');
     const { startQueueSampler } = await import('@/lib/server/queues/sampler');
     const ctx = getContext();
@@ -112,20 +130,84 @@ describe('queues on a real broker (no consumers)', () => {
     await sampler.sampleOnce();
     await redis.rpop('orphan', 2); // a consumer takes the two next messages
     await sampler.sampleOnce();
-    await sampler.stop();
+    const read = () => get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=1h', { name: 'orphan' });
+    // Per sample: depth, pushed since the previous sample, taken since.
+    const series = (d: QueueDetail) => d.history.map((p) => [p.depth, p.in, p.out]);
+    const counts = (d: QueueDetail) => d.rates && [d.rates.inPerSecond * d.rates.windowSeconds, d.rates.outPerSecond * d.rates.windowSeconds].map((n) => Math.round(n * 1e9) / 1e9);
     const raw = await redis.zrange(ctx.keys.queueSeries('orphan', 'raw'), 0, -1);
     expect(raw.map((m) => m.split(',').slice(1).map(Number))).toEqual([[5, 0, 0], [8, 3, 0], [6, 0, 2]]);
-    const { body } = await get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=1h', { name: 'orphan' });
-    expect(body.history.map((p) => p.depth)).toEqual([5, 8, 6]);
-    expect(body.rates?.inPerSecond).toBeGreaterThan(0);
-    expect(body.rates?.outPerSecond).toBeGreaterThan(0);
-    expect(body.rates?.lowerBound).toBe(false);
+    const filling = (await read()).body;
+    expect(series(filling)).toEqual([[5, 0, 0], [8, 3, 0], [6, 0, 2]]);
+    // Over the window: 3 in, 2 out, all seen (LPOS found the previous newest): filling, so no drain time.
+    expect(counts(filling)).toEqual([3, 2]);
+    expect(filling.rates?.lowerBound).toBe(false);
+    expect(filling.drainSeconds).toBeNull();
     // The head changed when two were taken: Trellis saw the new head first at the last sample.
-    expect(body.oldestAgeSource).toBe('first-seen-at-head');
-    expect(body.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
-    expect(body.oldestAgeSeconds).toBeLessThan(5);
+    expect(filling.oldestAgeSource).toBe('first-seen-at-head');
+    expect(filling.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(filling.oldestAgeSeconds).toBeLessThan(5);
+
+    await redis.rpop('orphan', 4);
+    await sampler.sampleOnce();
+    await sampler.stop();
+    const draining = (await read()).body;
+    expect(series(draining)).toEqual([[5, 0, 0], [8, 3, 0], [6, 0, 2], [2, 0, 4]]);
+    expect(counts(draining)).toEqual([3, 6]);
+    // 2 left at a net 3 out per window: drained in 2/3 of the window.
+    const window = draining.rates?.windowSeconds ?? NaN;
+    expect(draining.drainSeconds).toBeCloseTo((2 * window) / 3, 9);
     const day = await get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=24h', { name: 'orphan' });
     expect(day.body.resolution).toBe(60);
+  });
+
+  it('reads the history of many queues in one go: idle samples as zeros, a gap (no collector) as nulls', async () => {
+    const ctx = testContext({ CELERY_BROKER_URL: server.url(5) });
+    try {
+      const { readHistories } = await import('@/lib/server/queues/history');
+      const { recordGap } = await import('@/lib/server/collector/gaps');
+      const now = 1_800_000_000;
+      const meta = (firstSeen: number, sampledAt: number) => JSON.stringify({ firstSeen, lastNonEmpty: null, lastConsumer: null, head: null, rates: null, sampledAt });
+      // 'idle': watched for the last 10 minutes, never anything in it, so (almost) nothing stored.
+      // 'busy': stored samples at -20 s and -5 s. 'unseen': never sampled.
+      await ctx.store.hset(ctx.keys.queueMeta, { idle: meta(now - 600, now), busy: meta(now - 20, now - 5) });
+      await ctx.store.zadd(ctx.keys.queueSeries('busy', 'raw'), now - 20, `${now - 20},4,4,0`, now - 5, `${now - 5},1,0,3`);
+      await ctx.store.zadd(ctx.keys.queueSeries('idle', 'raw'), now - 600, `${now - 600},0,0,0`);
+      await recordGap(ctx, { start: now - 300, end: now - 200, reason: 'no collector running (collector stopped)' });
+      const all = await readHistories(ctx, ['idle', 'busy', 'unseen'], '1h', now);
+      const idle = all.get('idle')?.points ?? [];
+      expect(all.get('idle')?.resolution).toBe(5);
+      expect(idle.length).toBe(121); // -600 … 0, every 5 s
+      expect(idle.filter((p) => p.depth === null).map((p) => p.t - now)).toEqual(Array.from({ length: 21 }, (_, i) => -300 + 5 * i));
+      expect(idle.filter((p) => p.depth !== null).every((p) => p.depth === 0 && p.in === 0 && p.out === 0)).toBe(true);
+      expect(all.get('busy')?.points.map((p) => [p.t - now, p.depth, p.in, p.out])).toEqual([[-20, 4, 4, 0], [-15, 0, 0, 0], [-10, 0, 0, 0], [-5, 1, 0, 3]]);
+      expect(all.get('unseen')?.points).toEqual([]);
+    } finally {
+      ctx.close();
+    }
+  });
+
+  it('reads the age of every head, beyond the first 200 queues', async () => {
+    const names = Array.from({ length: 260 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
+    const ctx = testContext({ CELERY_BROKER_URL: server.url(3), TRELLIS_QUEUES: names.join(','), TRELLIS_INSPECT_TIMEOUT: '0.3' });
+    try {
+      const { listQueues } = await import('@/lib/server/queues/list-queues');
+      const message = await redis.lindex('orphan', -1); // a real Celery message
+      const id = JSON.parse(message ?? '{}').headers.id as string;
+      const seenAt = Date.now() / 1000 - 30;
+      const pipe = ctx.broker.pipeline();
+      for (const q of names) {
+        pipe.lpush(q, message ?? '');
+        pipe.hset(ctx.keys.queueMeta, q, JSON.stringify({ firstSeen: seenAt, lastNonEmpty: seenAt, lastConsumer: null, head: { id, seenAt }, rates: null, sampledAt: seenAt }));
+      }
+      await pipe.exec();
+      const list = await listQueues(ctx);
+      const many = list.queues.filter((q) => q.name.startsWith('many-'));
+      expect(many.length).toBe(260);
+      expect(many.filter((q) => q.oldestAgeSource !== 'first-seen-at-head')).toEqual([]);
+      expect(many.every((q) => (q.oldestAgeSeconds ?? 0) >= 30 && (q.oldestAgeSeconds ?? 0) < 40)).toBe(true);
+    } finally {
+      ctx.close();
+    }
   });
 
   it('hides a queue empty with no consumer for a day unless all=true', async () => {
@@ -152,6 +234,47 @@ describe('queues on a real broker (no consumers)', () => {
     const bad = await get<Health>(routes.broker.GET, '/api/v1/broker');
     expect(bad.body.warnings.join()).toMatch(/allkeys-lru/);
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
+  });
+});
+
+describe('unacked entries by queue', () => {
+  it('counts entries per listed queue through direct, topic and fanout bindings; the rest (a queue Trellis has not discovered) as unmapped', async () => {
+    const url = server.url(4);
+    const r = new Redis(url);
+    const ctx = testContext({ CELERY_BROKER_URL: url, TRELLIS_INSPECT_TIMEOUT: '0.3' });
+    try {
+      // Topic and fanout queues declared by kombu itself (it writes the binding members).
+      const declare = spawnSync(PYTHON, ['-c', [
+        'import os',
+        'from kombu import Connection, Exchange, Queue',
+        "with Connection(os.environ['CELERY_BROKER_URL']) as c:",
+        "    tx, fx = Exchange('tx', type='topic'), Exchange('fx', type='fanout')",
+        "    for q in [Queue('per-order', tx, routing_key='orders.*'), Queue('audit', tx, routing_key='#'), Queue('fan-a', fx), Queue('fan-b', fx)]:",
+        '        q(c.default_channel).declare()',
+      ].join('\n')], { cwd: APP_DIR, env: celeryEnv(url, url), encoding: 'utf8' });
+      expect(declare.stderr).toBe('');
+      // A real worker holds two ETA tasks of 'held' (unacked, exchange '', routing key 'held'), then dies.
+      const worker = await startWorker({ brokerUrl: url, name: 'holder', queues: ['held'], concurrency: 1 });
+      await runDriver(['held', 'held', '2'], { brokerUrl: url });
+      await waitFor(async () => (await r.hlen('unacked')) === 2, 'two unacked entries');
+      await worker.kill('SIGKILL');
+      const [tag, entry] = Object.entries(await r.hgetall('unacked'))[0] ?? ['', '[]'];
+      const envelope = (JSON.parse(entry) as unknown[])[0];
+      const as = (exchange: string, routingKey: string) => JSON.stringify([envelope, exchange, routingKey]);
+      await r.hset('unacked', { [`${tag}-1`]: as('tx', 'orders.eu'), [`${tag}-2`]: as('tx', 'invoices'), [`${tag}-3`]: as('fx', ''), [`${tag}-4`]: as('', 'nowhere') });
+
+      const { listQueues } = await import('@/lib/server/queues/list-queues');
+      const byQueue = async () => Object.fromEntries((await listQueues(ctx, { all: true })).queues.map((q) => [q.name, q.unacked]));
+      expect(await byQueue()).toEqual({ held: 2, 'per-order': 1, audit: 2, 'fan-a': 1, 'fan-b': 1 });
+      expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 1 });
+      // Its binding gone, nothing tells Trellis 'held' exists: its entries are unmapped, not counted under a name nobody sees.
+      await r.del('_kombu.binding.held');
+      expect(await byQueue()).toEqual({ 'per-order': 1, audit: 2, 'fan-a': 1, 'fan-b': 1 });
+      expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 3 });
+    } finally {
+      ctx.close();
+      r.disconnect();
+    }
   });
 });
 

@@ -1,10 +1,12 @@
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { DepthChart } from '@/components/queues/depth-chart';
 import { Card, Empty, StatTile } from '@/components/ui/card';
+import { AppError } from '@/lib/errors';
 import { formatDuration, formatNumber } from '@/lib/format';
 import { getContext } from '@/lib/server/context';
 import { getQueue } from '@/lib/server/queues/get-queue';
-import { peekMessages } from '@/lib/server/queues/peek';
+import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,9 +16,15 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
   const name = decodeURIComponent((await params).name);
   const sp = await searchParams;
   const range = sp.range === '24h' || sp.range === '7d' ? sp.range : '1h';
-  const offset = Math.max(0, Math.trunc(Number(sp.offset ?? 0)) || 0);
+  const offset = Math.min(PEEK_MAX_OFFSET, Math.max(0, Math.trunc(Number(sp.offset ?? 0)) || 0));
   const ctx = getContext();
-  const [q, peek] = await Promise.all([getQueue(ctx, name, range), peekMessages(ctx, name, offset, PAGE)]);
+  const [q, peek] = await Promise.all([
+    getQueue(ctx, name, range).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
+      throw err;
+    }),
+    peekMessages(ctx, name, offset, PAGE),
+  ]);
   const href = (o: Record<string, string | number>) => `/queues/${encodeURIComponent(name)}?${new URLSearchParams({ range, offset: String(offset), ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])) })}`;
   return (
     <div className="space-y-4">
@@ -81,7 +89,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         )}
         <nav aria-label="Messages pages" className="mt-2 flex gap-3 text-sm">
           {offset > 0 && <Link className="text-accent hover:underline" href={href({ offset: Math.max(0, offset - PAGE) })}>← Previous</Link>}
-          {peek.nextOffset !== null && <Link className="text-accent hover:underline" href={href({ offset: peek.nextOffset })}>Next →</Link>}
+          {peek.nextOffset !== null && peek.nextOffset <= PEEK_MAX_OFFSET && <Link className="text-accent hover:underline" href={href({ offset: peek.nextOffset })}>Next →</Link>}
         </nav>
       </Card>
     </div>

@@ -8,7 +8,8 @@ import { authorize, type Permission, type Principal } from './authorize';
 
 // Every route handler goes through withRoute: it parses params and query with zod (types are
 // inferred), checks the route's permission, attaches a request id, and maps every error to the one
-// error contract. No stack trace ever reaches a client.
+// error contract. No stack trace ever reaches a client. A broker/store/backend Redis that cannot be
+// reached is 503 UNAVAILABLE (the request may succeed later), not 500.
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -76,10 +77,26 @@ export function errorResponse(err: unknown, requestId: string): Response {
     status = err.status;
     body = { error: { code: err.code, message: err.message } };
     if (status >= 500) logger.error({ requestId, err, cause: err.cause }, 'request failed');
+  } else if (isConnectionError(err)) {
+    status = 503;
+    body = { error: { code: 'UNAVAILABLE', message: `Redis (broker, store or result backend) is unreachable; try again (request ${requestId})` } };
+    logger.warn({ requestId, err: (err as Error).message }, 'request failed: Redis unreachable');
   } else {
     status = 500;
     body = { error: { code: 'INTERNAL', message: `Internal error (request ${requestId})` } };
     logger.error({ requestId, err }, 'unhandled error in route');
   }
   return Response.json(body, { status, headers: { 'x-request-id': requestId, 'cache-control': 'no-store' } });
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|Reached the max retries per request limit|connect ECONNREFUSED|read ECONNRESET/i;
+
+/** ioredis' errors for a Redis it cannot reach (also when wrapped as a cause, or inside an AggregateError). */
+export function isConnectionError(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 4) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (err.name === 'MaxRetriesPerRequestError' || (code !== undefined && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(err.message)) return true;
+  if (err instanceof AggregateError && err.errors.some((e) => isConnectionError(e, depth + 1))) return true;
+  return isConnectionError(err.cause, depth + 1);
 }

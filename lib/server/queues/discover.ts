@@ -1,6 +1,6 @@
 import 'server-only';
 import type { TrellisContext } from '../context';
-import { readBindings } from './bindings';
+import { readBindings, type RouteTable } from './bindings';
 import { knownQueueNames } from './meta';
 import type { QueueView } from './types';
 
@@ -11,7 +11,7 @@ export type QueueSource = QueueView['sources'][number];
 
 export interface DiscoveredQueues {
   sources: Map<string, Set<QueueSource>>;
-  routes: Map<string, string[]>;
+  routes: RouteTable;
   capped: boolean;
 }
 

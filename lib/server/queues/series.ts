@@ -1,8 +1,10 @@
-// Depth series encoding and roll-up. Pure. Raw samples (kept an hour) are `t,depth,in,out` members
-// scored by time; per-minute roll-ups (kept 7 days) are `minute,last,max,in,out` scored by the
-// minute's start. Members carry their time, so they are unique and a re-write is idempotent.
+// Depth series encoding, roll-up and reading. Pure. Raw samples (kept an hour) are `t,depth,in,out`
+// members scored by time; per-minute roll-ups (kept 7 days) are `minute,last,max,in,out` scored by
+// the minute's start. Members carry their time, so they are unique and a re-write is idempotent.
+// Idle samples and minutes are mostly not stored; readers put them back as zeros (fillIdle), but
+// only where the sampler ran: in a gap (no collector) a missing point is unknown, not zero.
 
-import type { QueuePoint } from './types';
+import type { HistoryPoint, QueuePoint } from './types';
 
 export const RAW_KEEP_SECONDS = 3_600;
 export const MINUTE_KEEP_SECONDS = 7 * 86_400;
@@ -50,17 +52,68 @@ export function foldMinute(
   };
 }
 
-/** A minute with nothing waiting and nothing moving is not stored (readers treat a missing minute as idle). */
+/** A minute with nothing waiting and nothing moving is not stored (readers put it back as zero where the sampler ran: fillIdle). */
 export const isIdleMinute = (m: MinuteAggregate) => m.max === 0 && m.in === 0 && m.out === 0;
 
-/** Buckets points into `seconds`-wide buckets: last depth, max depth, summed flow. */
-export function bucket(points: readonly QueuePoint[], seconds: number): QueuePoint[] {
-  const out = new Map<number, QueuePoint>();
+/** Buckets points into `seconds`-wide buckets: last depth, max depth, summed flow; unobserved only when no point in it was observed. */
+export function bucket(points: readonly HistoryPoint[], seconds: number): HistoryPoint[] {
+  const out = new Map<number, HistoryPoint>();
   for (const p of points) {
     const t = Math.floor(p.t / seconds) * seconds;
     const b = out.get(t);
-    if (!b) out.set(t, { ...p, t });
-    else out.set(t, { t, depth: p.depth, maxDepth: Math.max(b.maxDepth, p.maxDepth), in: b.in + p.in, out: b.out + p.out });
+    if (!b || b.depth === null) out.set(t, { ...p, t });
+    else if (p.depth !== null) out.set(t, { t, depth: p.depth, maxDepth: Math.max(b.maxDepth, p.maxDepth), in: b.in + p.in, out: b.out + p.out });
   }
   return [...out.values()].sort((a, b) => a.t - b.t);
+}
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface FillOptions {
+  /** Seconds between points: the sampling interval (raw samples) or 60 (minutes). */
+  step: number;
+  /** Seconds a point describes from its time on: 0 for a raw sample, 60 for a minute. */
+  span: number;
+  /** The sampler watched the queue from then on (the window start, or when it first saw the queue). */
+  from: number;
+  /** …until then (its last sample of the queue). */
+  to: number;
+  /** A time on the points' grid, for a window without any stored point (a minute start, or the last sample). */
+  anchor: number;
+  /** Periods no collector observed (recorded gaps): a missing point there is unknown. */
+  unobserved: readonly Span[];
+}
+
+/** A missing point closer than this many steps to a stored one is sampling jitter, not a skipped sample. */
+const JITTER = 0.75;
+
+/**
+ * The stored points with every missing point between `from` and `to` put back, one per `step`:
+ * a zero point (the sampler saw nothing waiting and nothing moving, so it did not store it), or an
+ * unobserved (null) point where it overlaps a gap.
+ */
+export function fillIdle(points: readonly QueuePoint[], o: FillOptions): HistoryPoint[] {
+  const missing = (t: number): HistoryPoint =>
+    o.unobserved.some((g) => t <= g.end && t + o.span >= g.start)
+      ? { t, depth: null, maxDepth: null, in: null, out: null }
+      : { t, depth: 0, maxDepth: 0, in: 0, out: 0 };
+  const sorted = [...points].sort((a, b) => a.t - b.t);
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  // Before the first stored point (with none, the whole window on the anchor's grid), stepping back.
+  const leading: number[] = [];
+  const start = first ? first.t - o.step : o.anchor + Math.floor((o.to - o.span - o.anchor) / o.step) * o.step;
+  for (let t = start; t >= o.from; t -= o.step) if (t + o.span <= o.to) leading.push(t);
+  const out = leading.reverse().map(missing);
+  sorted.forEach((p, i) => {
+    out.push(p);
+    const next = sorted[i + 1];
+    // Between two stored points the sampler ran (unless a gap says otherwise).
+    if (next) for (let t = p.t + o.step; t <= next.t - JITTER * o.step; t += o.step) out.push(missing(t));
+  });
+  if (last) for (let t = last.t + o.step; t + o.span <= o.to; t += o.step) out.push(missing(t));
+  return out;
 }

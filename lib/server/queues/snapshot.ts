@@ -30,8 +30,10 @@ export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = 
     found.sources.set(q, s);
   }
   const names = only ? [only] : [...found.sources.keys()].sort();
+  // Unacked entries count under the queues Trellis lists (and the one asked for); the rest are unmapped.
+  const listed = new Set([...found.sources.keys(), ...names]);
   const at = Date.now() / 1000;
-  const [depths, metas, unacked] = await Promise.all([readDepths(ctx, names), readMeta(ctx, names), scanUnacked(ctx, found.routes)]);
+  const [depths, metas, unacked] = await Promise.all([readDepths(ctx, names), readMeta(ctx, names), scanUnacked(ctx, found.routes, listed)]);
   const heads = names.flatMap((q) => {
     const d = depths.get(q);
     const step = d ? headBand(d) : null;

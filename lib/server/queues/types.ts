@@ -57,7 +57,7 @@ export interface UnackedSummary {
   scanned: number;
   /** The scan stopped at its cap: per-queue counts cover `scanned` of `total` entries. */
   capped: boolean;
-  /** Entries whose routing key matched no known queue. */
+  /** Entries that map to no listed queue (undecodable, no binding matches, or a queue Trellis has not discovered). */
   unmapped: number;
 }
 
@@ -83,11 +83,23 @@ export interface QueuePoint {
   out: number;
 }
 
+/** A point in a period no collector (so no sampler) observed: nothing is known, charts draw a break. */
+export interface UnobservedPoint {
+  t: number;
+  depth: null;
+  maxDepth: null;
+  in: null;
+  out: null;
+}
+
+/** Stored samples, idle periods the sampler did not store as zero points, unobserved periods as nulls. */
+export type HistoryPoint = QueuePoint | UnobservedPoint;
+
 export interface QueueDetail extends QueueView {
   range: '1h' | '24h' | '7d';
   /** Seconds per point: the sampling interval (1h), 60 (24h) or 600 (7d). */
   resolution: number;
-  history: QueuePoint[];
+  history: HistoryPoint[];
   unackedSummary: UnackedSummary;
   noReply: string[];
 }

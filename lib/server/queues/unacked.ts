@@ -1,29 +1,33 @@
 import 'server-only';
 import { decodeUnackedEntry } from '../celery/queue-message';
 import type { TrellisContext } from '../context';
-import { routeKey } from './bindings';
+import { RouteTable, routeKey } from './bindings';
 import type { UnackedSummary } from './types';
 
 // Messages delivered to a worker and not yet acked (protocol doc §4.4), mapped to queues by the
-// routing key stored with each entry. HSCAN with COUNT and a hard cap keeps the work bounded; the
-// result says when it stopped early. Values are decoded one page at a time (bounded memory).
+// exchange and routing key stored with each entry (as kombu's restore would route them). Only the
+// queues Trellis lists count: an entry that maps to none of them (undecodable, no binding matches,
+// or a queue Trellis has not discovered) is counted as unmapped, never under a name nobody sees.
+// HSCAN with COUNT and a hard cap keeps the work bounded; the result says when it stopped early.
+// Values are decoded one page at a time (bounded memory).
 
 const HSCAN_COUNT = 200;
 export const UNACKED_SCAN_CAP = 5_000;
 
 export interface UnackedByQueue {
   summary: UnackedSummary;
-  /** queue → { count, eta (entries with an ETA: held by a worker until due) }. */
+  /** queue → { count, eta (entries with an ETA: held by a worker until due) }, listed queues only. */
   byQueue: Map<string, { count: number; eta: number }>;
 }
 
-/** Anonymous exchange: the routing key is the queue; otherwise look the route up in the bindings. */
+/** Anonymous exchange: the routing key is the queue; otherwise the exchange's bindings decide (direct, topic, fanout). */
 export function queuesFor(exchange: string, routingKey: string, routes: Map<string, string[]>): string[] {
   if (exchange === '') return [routingKey];
-  return routes.get(routeKey(exchange, routingKey)) ?? [];
+  return routes instanceof RouteTable ? routes.lookup(exchange, routingKey) : (routes.get(routeKey(exchange, routingKey)) ?? []);
 }
 
-export async function scanUnacked(ctx: TrellisContext, routes: Map<string, string[]>, cap = UNACKED_SCAN_CAP): Promise<UnackedByQueue> {
+/** `listed`: the queues the caller shows; entries of any other queue are unmapped. */
+export async function scanUnacked(ctx: TrellisContext, routes: Map<string, string[]>, listed: ReadonlySet<string>, cap = UNACKED_SCAN_CAP): Promise<UnackedByQueue> {
   const key = ctx.celery.unackedKey;
   const total = await ctx.broker.hlen(key);
   const byQueue = new Map<string, { count: number; eta: number }>();
@@ -38,8 +42,8 @@ export async function scanUnacked(ctx: TrellisContext, routes: Map<string, strin
       if (!raw) continue;
       summary.scanned += 1;
       const entry = decodeUnackedEntry(raw);
-      const queues = entry ? queuesFor(entry.exchange, entry.routingKey, routes) : [];
-      if (!entry || queues.length === 0) summary.unmapped += 1;
+      const queues = entry ? queuesFor(entry.exchange, entry.routingKey, routes).filter((q) => listed.has(q)) : [];
+      if (queues.length === 0) summary.unmapped += 1;
       for (const q of queues) {
         const c = byQueue.get(q) ?? { count: 0, eta: 0 };
         c.count += 1;
