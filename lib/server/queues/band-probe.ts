@@ -1,5 +1,6 @@
 import 'server-only';
 import type { ChainableCommander } from 'ioredis';
+import { packArray, unpack } from '../redis/lua-msgpack';
 import type { BandObservation } from './flow';
 
 // What one sample reads of each queue, queued on a broker pipeline the caller executes once:
@@ -106,16 +107,17 @@ function scriptProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[], n
         if (mark) args.push(mark.bytes);
       }
     }
-    if (noWrites) pipe.trellisQueueProbeRoBuffer(keys.length, ...keys, ...args);
-    else pipe.trellisQueueProbeBuffer(keys.length, ...keys, ...args);
+    const packed = packArray(args);
+    if (noWrites) pipe.trellisQueueProbeRoBuffer(keys.length, ...keys, packed);
+    else pipe.trellisQueueProbeBuffer(keys.length, ...keys, packed);
     calls.push(chunk);
   }
   const decode: Decoder = (res) =>
     calls.flatMap((chunk, c) => {
       const [err, value] = res[base + c] ?? [new Error('queue probe: no reply'), null];
       if (err) throw err;
-      if (!Array.isArray(value)) throw new Error('queue probe: unexpected reply');
-      const r = value as unknown[];
+      const r = Buffer.isBuffer(value) ? unpack(value) : null;
+      if (!Array.isArray(r)) throw new Error('queue probe: unexpected reply');
       let i = 0;
       return chunk.map((q): QueueReading => {
         const headState = Number(r[i++]);

@@ -20,21 +20,23 @@ import type { Result } from 'ioredis';
 //
 // Redis time goes mostly to per-call, per-argument and per-table overhead, not to the commands,
 // so: LLEN only for bands that held messages (one EXISTS per call for all the others), arguments
-// and reply packed, no tables created per queue.
+// and reply as one MessagePack string each (cmsgpack, in C; lib/server/redis/lua-msgpack.ts), no
+// tables created per queue.
 //
 // KEYS: every band key of every queue in the call, queue by queue, highest priority first.
-// ARGV: maxKept, lposMax, scanMax, budget, queue count; per queue: band count × 64 + the band
+// ARGV[1], packed: maxKept, lposMax, scanMax, budget, queue count; per queue: band count × 64 + the band
 //       (1-based) that held the next message (0 = none), that message's fingerprint ('' = none);
 //       per band: previous depth × 4 + mark kind (0 = none, 1 = fingerprint, 2 = message), then
 //       the mark unless kind 0.
-// Reply per queue: head state (0 = empty, 1 = unchanged, 2 = changed, 3 = changed and larger
+// Reply, packed, per queue: head state (0 = empty, 1 = unchanged, 2 = changed, 3 = changed and larger
 //       than maxKept); if changed its fingerprint, if 2 the message; per band: depth, position code
 //       × 4 + new mark kind (0 = keep the previous mark), then the new mark unless kind 0. Position
 //       code: ≥ 0 where the previous newest is now (= pushes), -1 not asked, ≤ -2 not found after
 //       looking at (-2 - code) messages.
 const BODY = `
-local tonumber, floor, min, sub, call, pcall, unpack = tonumber, math.floor, math.min, string.sub, redis.call, redis.pcall, unpack
-local maxKept, lposMax, scanMax, budget, queues = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local floor, min, sub, call, pcall, unpack = math.floor, math.min, string.sub, redis.call, redis.pcall, unpack
+local A = cmsgpack.unpack(ARGV[1])
+local maxKept, lposMax, scanMax, budget, queues = A[1], A[2], A[3], A[4], A[5]
 local function fp(m) return #m .. ':' .. sub(m, -48) end
 local function same(m, kind, mark)
   if kind == 2 then return m == mark end
@@ -64,18 +66,18 @@ local depths, pds, kinds, marks, idle = {}, {}, {}, {}, {}
 local qnb, qH, qmark = {}, {}, {}
 local a, g, ni = 6, 0, 0
 for q = 1, queues do
-  local packed = tonumber(ARGV[a])
-  qnb[q], qH[q], qmark[q] = floor(packed / 64), packed % 64, ARGV[a + 1]
+  local packed = A[a]
+  qnb[q], qH[q], qmark[q] = floor(packed / 64), packed % 64, A[a + 1]
   a = a + 2
   for _ = 1, qnb[q] do
     g = g + 1
-    local v = tonumber(ARGV[a])
+    local v = A[a]
     a = a + 1
     local kind = v % 4
     local pd = (v - kind) / 4
     pds[g], kinds[g] = pd, kind
     if kind > 0 then
-      marks[g] = ARGV[a]
+      marks[g] = A[a]
       a = a + 1
     end
     if pd > 0 then
@@ -161,7 +163,7 @@ for q = 1, queues do
   end
   base = base + nb
 end
-return out
+return cmsgpack.pack(out)
 `;
 
 /** Redis ≥ 7 lets a script declare that it never writes: it then runs under maxmemory (OOM) and
@@ -173,8 +175,8 @@ const PROBE_COMMAND_FLAGGED = 'trellisQueueProbeRo';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    trellisQueueProbeBuffer(numKeys: number, ...keysAndArgs: Array<string | number | Buffer>): Result<Array<Buffer | number>, Context>;
-    trellisQueueProbeRoBuffer(numKeys: number, ...keysAndArgs: Array<string | number | Buffer>): Result<Array<Buffer | number>, Context>;
+    trellisQueueProbeBuffer(numKeys: number, ...keysAndPackedArgs: Array<string | Buffer>): Result<Buffer, Context>;
+    trellisQueueProbeRoBuffer(numKeys: number, ...keysAndPackedArgs: Array<string | Buffer>): Result<Buffer, Context>;
   }
 }
 
