@@ -27,3 +27,15 @@ export function formatDuration(seconds: number | null | undefined): string {
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat('en-US').format(n);
 }
+
+/** How long a queue's next message has waited: "≥" when Trellis only knows when it first saw it. */
+export function formatWaited(q: { depth: number; oldestAgeSeconds: number | null; oldestAgeSource: 'sent' | 'first-seen' | 'unknown' | null }): string {
+  if (q.oldestAgeSeconds === null) return q.depth > 0 ? 'unknown' : '—';
+  return `${q.oldestAgeSource === 'first-seen' ? '≥ ' : ''}${formatDuration(q.oldestAgeSeconds)}`;
+}
+
+export const WAITED_SOURCE: Record<'sent' | 'first-seen' | 'unknown', string> = {
+  sent: 'since the task was sent (task-sent event)',
+  'first-seen': 'at least: since Trellis first saw it in the queue (no task-sent event)',
+  unknown: 'not known: no task-sent event and not seen arriving',
+};

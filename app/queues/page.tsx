@@ -1,7 +1,8 @@
 import Link from 'next/link';
+import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthSparkline } from '@/components/queues/depth-chart';
 import { Card, Empty, StatTile } from '@/components/ui/card';
-import { formatDuration, formatNumber } from '@/lib/format';
+import { formatDuration, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
 import { brokerHealth } from '@/lib/server/broker/broker-health';
 import { getContext } from '@/lib/server/context';
 import { readHistories } from '@/lib/server/queues/history';
@@ -36,7 +37,7 @@ export default async function QueuesPage({ searchParams }: { searchParams: Promi
           )}
         </span>
       </div>
-      {list.noReply.length > 0 && <p className="text-sm text-warn">No inspect reply from {list.noReply.join(', ')} (busy solo worker or gone): their consumers, reserved and scheduled counts are missing.</p>}
+      {list.noReply.length > 0 && <p className="text-sm text-warn">No inspect reply from {list.noReply.join(', ')} (busy solo worker or gone): their reserved and scheduled counts are missing; their queues are those of their last reply (marked busy).</p>}
       <Card>
         {list.queues.length === 0 ? (
           <Empty>No queue found yet (from workers, kombu bindings or TRELLIS_QUEUES).</Empty>
@@ -67,14 +68,14 @@ export default async function QueuesPage({ searchParams }: { searchParams: Promi
                     </td>
                     <td className="py-1.5 pr-4 font-mono text-xs">{q.bands.map((b) => `${b.step}:${b.depth}`).join(' ')}</td>
                     <td className="py-1.5 pr-4 text-xs">
-                      {q.consumers.length ? q.consumers.join(', ') : <span className="rounded border border-bad/40 bg-bad/10 px-1.5 py-0.5 font-medium text-bad">no consumers</span>}
+                      <ConsumerList consumers={q.consumers} busy={q.busyConsumers} />
                     </td>
                     <td className="py-1.5 pr-4 text-right tabular-nums">{q.unacked}</td>
                     <td className="py-1.5 pr-4 text-right tabular-nums">{q.reserved}</td>
                     <td className="py-1.5 pr-4 text-right tabular-nums">{q.scheduled}</td>
                     <td className="py-1.5 pr-4 text-right text-xs tabular-nums">{q.rates ? `${q.rates.inPerSecond.toFixed(2)} / ${q.rates.outPerSecond.toFixed(2)}` : '—'}</td>
                     <td className="py-1.5 pr-4 text-xs">{q.drainSeconds === null ? (q.depth > 0 ? 'not draining' : '—') : formatDuration(q.drainSeconds)}</td>
-                    <td className="py-1.5 pr-4 text-xs">{q.oldestAgeSeconds === null ? (q.depth > 0 ? 'unknown' : '—') : formatDuration(q.oldestAgeSeconds)}</td>
+                    <td className="py-1.5 pr-4 text-xs" title={q.oldestAgeSource ? WAITED_SOURCE[q.oldestAgeSource] : undefined}>{formatWaited(q)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -266,7 +266,8 @@ describe('what workers hold, per queue', () => {
 
     // The queue keeps its consumer (no false "no consumers"); the worker is listed as not answering.
     const list = await listQueues(ctx, { fresh: true });
-    expect(list.queues.find((q) => q.name === 'solo')?.consumers).toEqual([w3.hostname]);
+    expect(list.queues.find((q) => q.name === 'solo')).toMatchObject({ consumers: [w3.hostname], busyConsumers: [w3.hostname] });
+    expect(list.queues.find((q) => q.name === 'celery')?.busyConsumers).toEqual([]);
     expect(list.noReply).toEqual([w3.hostname]);
 
     // Flower: a known worker, so no 404, just no inspect keys.

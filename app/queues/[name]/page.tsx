@@ -1,9 +1,10 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthChart } from '@/components/queues/depth-chart';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { AppError } from '@/lib/errors';
-import { formatDuration, formatNumber } from '@/lib/format';
+import { formatDuration, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
 import { getContext } from '@/lib/server/context';
 import { getQueue } from '@/lib/server/queues/get-queue';
 import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
@@ -37,8 +38,8 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         <StatTile label="Unacked" value={q.unacked} hint={`${q.reserved} reserved · ${q.scheduled} scheduled (ETA)`} />
         <StatTile label="In / out per s" value={q.rates ? `${q.rates.inPerSecond.toFixed(2)} / ${q.rates.outPerSecond.toFixed(2)}` : '—'} />
         <StatTile label="Drains in" value={q.drainSeconds === null ? (q.depth > 0 ? 'not draining' : '—') : formatDuration(q.drainSeconds)} tone={q.depth > 0 && q.drainSeconds === null ? 'warn' : undefined} />
-        <StatTile label="Next waited" value={q.oldestAgeSeconds === null ? (q.depth > 0 ? 'unknown' : '—') : formatDuration(q.oldestAgeSeconds)} hint={q.oldestAgeSource ?? undefined} />
-        <StatTile label="Consumers" value={q.consumers.length} hint={q.consumers.join(', ') || undefined} />
+        <StatTile label="Next waited" value={formatWaited(q)} hint={q.oldestAgeSource ? WAITED_SOURCE[q.oldestAgeSource] : undefined} />
+        <StatTile label="Consumers" value={q.consumers.length} hint={q.consumers.length > 0 ? <ConsumerList consumers={q.consumers} busy={q.busyConsumers} /> : undefined} />
       </div>
       <Card
         title="Depth"

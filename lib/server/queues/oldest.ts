@@ -47,7 +47,7 @@ export async function oldestAges(
       const s = id ? (times.get(id) ?? null) : null;
       const head = metas.get(h.queue)?.head;
       if (s !== null) out.set(h.queue, { ageSeconds: Math.max(0, now - s), source: 'sent', taskId: id });
-      else if (id && head?.id === id) out.set(h.queue, { ageSeconds: Math.max(0, now - head.seenAt), source: 'first-seen-at-head', taskId: id });
+      else if (id && head?.id === id) out.set(h.queue, { ageSeconds: Math.max(0, now - head.seenAt), source: 'first-seen', taskId: id });
       else out.set(h.queue, { ageSeconds: null, source: 'unknown', taskId: id });
     });
   }

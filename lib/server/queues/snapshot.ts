@@ -52,6 +52,7 @@ export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = 
       depth: d.depth,
       bands: d.bands,
       consumers,
+      busyConsumers: workers.busy.get(name) ?? [],
       unacked: unacked.byQueue.get(name)?.count ?? 0,
       scheduled: workers.scheduled.get(name) ?? 0,
       reserved: workers.reserved.get(name) ?? 0,

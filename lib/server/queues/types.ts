@@ -21,7 +21,7 @@ export interface QueueRates {
   at: number;
 }
 
-export type AgeSource = 'sent' | 'first-seen-at-head' | 'unknown';
+export type AgeSource = 'sent' | 'first-seen' | 'unknown';
 
 export interface QueueView {
   name: string;
@@ -30,6 +30,9 @@ export interface QueueView {
   bands: BandDepth[];
   /** Workers consuming it (from `inspect active_queues`). */
   consumers: string[];
+  /** Among consumers: workers that did not answer this time (a solo worker running a task) and are
+   *  not offline, counted from their last `active_queues` reply (kept 10 minutes). */
+  busyConsumers: string[];
   /** Delivered to a worker, not yet acked (from the `unacked` hash, by routing key). */
   unacked: number;
   /** Among unacked: ETA/countdown tasks a worker holds (`inspect scheduled`). */

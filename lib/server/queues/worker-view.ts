@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TrellisContext } from '../context';
 import { inspectAllCached } from '../inspect/inspect-cache';
 import type { InspectAllResult } from '../inspect/inspect';
-import { consumersFrom } from './consumers';
+import { consumerDetailsFrom } from './consumers';
 import { queuesFor } from './unacked';
 
 // What the workers say about queues: who consumes which (`active_queues`), and which messages they
@@ -15,6 +15,8 @@ const ScheduledEntry = z.looseObject({ request: RequestInfo });
 
 export interface WorkerQueueView {
   consumers: Map<string, string[]>;
+  /** Among consumers: workers that did not answer now, counted from their last reply (busy). */
+  busy: Map<string, string[]>;
   reserved: Map<string, number>;
   scheduled: Map<string, number>;
   /** Workers that did not answer one of the broadcasts. */
@@ -42,12 +44,15 @@ export async function readWorkerQueueView(ctx: TrellisContext, routes: Map<strin
   const [aq, reserved, scheduled] = await Promise.all(
     (['active_queues', 'reserved', 'scheduled'] as const).map((c) => inspectAllCached(ctx, c, { fresh })),
   );
-  const consumers = aq ? consumersFrom(aq) : new Map<string, string[]>();
+  const details = aq ? consumerDetailsFrom(aq) : new Map<string, Array<{ hostname: string; busy: boolean }>>();
+  const consumers = new Map([...details].map(([q, list]) => [q, list.map((c) => c.hostname)]));
+  const busy = new Map([...details].map(([q, list]) => [q, list.filter((c) => c.busy).map((c) => c.hostname)]));
   const noReply = new Set<string>();
   for (const res of [aq, reserved, scheduled]) for (const w of Object.values(res?.workers ?? {})) if (w.status !== 'ok') noReply.add(w.hostname);
   const empty = new Map<string, number>();
   return {
     consumers,
+    busy,
     reserved: reserved ? countByQueue(reserved, (i) => RequestInfo.safeParse(i).data?.delivery_info, routes) : empty,
     scheduled: scheduled ? countByQueue(scheduled, (i) => ScheduledEntry.safeParse(i).data?.request.delivery_info, routes) : empty,
     noReply: [...noReply].sort(),
