@@ -322,4 +322,28 @@ describe('probe modes', () => {
       ctx.close();
     }
   });
+
+  it('stores a sample only when it changed (or once a minute); reads repeat the one before', async () => {
+    const q = 'steady-queue';
+    await redis.lpush(q, take(), take());
+    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(4), TRELLIS_QUEUES: q, TRELLIS_INSPECT_TIMEOUT: '0.2', TRELLIS_SAMPLE_INTERVAL: '1s' });
+    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
+    const { readHistory } = await import('@/lib/server/queues/history');
+    const sampler = startQueueSampler(ctx, { autostart: false });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await sampler.sampleOnce();
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      await redis.rpop(q);
+      await sampler.sampleOnce();
+      const stored = await ctx.store.zrange(ctx.keys.queueSeries(q, 'raw'), 0, -1);
+      expect(stored.map((m) => m.split(',').slice(1).map(Number))).toEqual([[2, 0, 0], [1, 0, 1]]);
+      const points = (await readHistory(ctx, q, '1h')).points.map((p) => [p.depth, p.in, p.out]);
+      expect(points).toEqual([[2, 0, 0], [2, 0, 0], [2, 0, 0], [1, 0, 1]]);
+    } finally {
+      await sampler.stop();
+      ctx.close();
+    }
+  });
 });

@@ -160,7 +160,7 @@ describe('queues on a real broker (no consumers)', () => {
     expect(day.body.resolution).toBe(60);
   });
 
-  it('reads the history of many queues in one go: idle samples as zeros, a gap (no collector) as nulls', async () => {
+  it('reads the history of many queues in one go: skipped samples repeat the one before (zeros when idle), a gap (no collector) as nulls', async () => {
     const ctx = testContext({ CELERY_BROKER_URL: server.url(5) });
     try {
       const { readHistories } = await import('@/lib/server/queues/history');
@@ -179,7 +179,8 @@ describe('queues on a real broker (no consumers)', () => {
       expect(idle.length).toBe(121); // -600 … 0, every 5 s
       expect(idle.filter((p) => p.depth === null).map((p) => p.t - now)).toEqual(Array.from({ length: 21 }, (_, i) => -300 + 5 * i));
       expect(idle.filter((p) => p.depth !== null).every((p) => p.depth === 0 && p.in === 0 && p.out === 0)).toBe(true);
-      expect(all.get('busy')?.points.map((p) => [p.t - now, p.depth, p.in, p.out])).toEqual([[-20, 4, 4, 0], [-15, 0, 0, 0], [-10, 0, 0, 0], [-5, 1, 0, 3]]);
+      // Samples not stored were unchanged: they repeat the one before (4 waiting, nothing moving).
+      expect(all.get('busy')?.points.map((p) => [p.t - now, p.depth, p.in, p.out])).toEqual([[-20, 4, 4, 0], [-15, 4, 0, 0], [-10, 4, 0, 0], [-5, 1, 0, 3]]);
       expect(all.get('unseen')?.points).toEqual([]);
     } finally {
       ctx.close();

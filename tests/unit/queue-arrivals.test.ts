@@ -17,12 +17,12 @@ describe('arrival cohorts', () => {
   });
 
   it('an emptied band forgets; the depth wins over counts that disagree with it', () => {
-    const c: Cohort[] = [{ n: 2, t: 100 }, { n: 2, t: 105 }];
-    expect(advanceArrivals(c, { in: 0, out: 4 }, 0, 110)).toEqual([]);
+    const c = (): Cohort[] => [{ n: 2, t: 100 }, { n: 2, t: 105 }];
+    expect(advanceArrivals(c(), { in: 0, out: 4 }, 0, 110)).toEqual([]);
     // A lower-bound flow said 1 in, 0 out, but the band holds 6: the unseen one is new too.
-    expect(advanceArrivals(c, { in: 1, out: 0 }, 6, 110)).toEqual([{ n: 2, t: 100 }, { n: 2, t: 105 }, { n: 2, t: 110 }]);
+    expect(advanceArrivals(c(), { in: 1, out: 0 }, 6, 110)).toEqual([{ n: 2, t: 100 }, { n: 2, t: 105 }, { n: 2, t: 110 }]);
     // It says nothing left, yet the band shrank: the oldest went.
-    expect(advanceArrivals(c, { in: 0, out: 0 }, 3, 110)).toEqual([{ n: 1, t: 100 }, { n: 2, t: 105 }]);
+    expect(advanceArrivals(c(), { in: 0, out: 0 }, 3, 110)).toEqual([{ n: 1, t: 100 }, { n: 2, t: 105 }]);
     expect(oldestArrival([])).toBeNull();
   });
 

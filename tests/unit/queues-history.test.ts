@@ -16,6 +16,25 @@ const zero = (t: number): HistoryPoint => ({ t, depth: 0, maxDepth: 0, in: 0, ou
 const gap = (t: number): HistoryPoint => ({ t, depth: null, maxDepth: null, in: null, out: null });
 const raw = (o: Partial<FillOptions>): FillOptions => ({ step: 5, span: 0, from: 0, to: 1_000, anchor: 1_000, unobserved: [], ...o });
 
+describe('fillIdle: raw samples the sampler skipped as unchanged', () => {
+  const carried = (t: number, depth: number): HistoryPoint => ({ t, depth, maxDepth: depth, in: 0, out: 0 });
+  it('repeat the depth of the stored sample before them, with nothing moving', () => {
+    // 100: 4 waiting, one taken; 105 … 115 unchanged (not stored); 120: two more.
+    expect(fillIdle([p(100, 4, 0, 1), p(120, 6, 2, 0)], raw({ from: 100, to: 120, carry: { before: null } }))).toEqual([
+      p(100, 4, 0, 1), carried(105, 4), carried(110, 4), carried(115, 4), p(120, 6, 2, 0),
+    ]);
+  });
+  it('before the first stored sample in the window, repeat the last one before the window', () => {
+    expect(fillIdle([p(110, 7)], raw({ from: 100, to: 110, carry: { before: 7 } }))).toEqual([carried(100, 7), carried(105, 7), p(110, 7)]);
+    expect(fillIdle([p(110, 7)], raw({ from: 100, to: 110, carry: { before: null } }))).toEqual([zero(100), zero(105), p(110, 7)]);
+  });
+  it('still leave a gap (no collector) unobserved', () => {
+    expect(fillIdle([p(100, 6), p(120, 6)], raw({ from: 100, to: 120, unobserved: [{ start: 107, end: 113 }], carry: { before: null } }))).toEqual([
+      p(100, 6), carried(105, 6), gap(110), carried(115, 6), p(120, 6),
+    ]);
+  });
+});
+
 describe('fillIdle: raw samples', () => {
   it('puts back one zero point per skipped sample between stored ones', () => {
     // 100: depth 4 and draining; 105 … 115 idle (not stored); 120: new work.

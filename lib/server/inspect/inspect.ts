@@ -124,14 +124,15 @@ function expectedToAnswer(w: WorkerView | undefined, remembered: boolean): boole
 
 /**
  * Broadcasts to every worker. Stops early once as many replies arrived as the request reached
- * subscribers; otherwise waits the inspect timeout. Workers not known to be offline that did not
+ * subscribers, or 200 ms after every worker known to be online answered (a busy solo worker is
+ * still subscribed but cannot answer); otherwise waits the inspect timeout. Workers not known to be offline that did not
  * answer are listed as `no-reply` (see InspectAllResult.workers).
  */
 export async function inspectAll(ctx: TrellisContext, command: InspectCommand, args?: Record<string, unknown>): Promise<InspectAllResult> {
-  const [res, known] = await Promise.all([
-    pidboxCall(ctx, { method: command, arguments: parseArgs(command, args), destination: null, timeoutSeconds: ctx.config.inspectTimeoutSeconds }),
-    listWorkers(ctx).catch(() => []),
-  ]);
+  const parsed = parseArgs(command, args);
+  const known = await listWorkers(ctx).catch(() => []);
+  const online = new Set(known.filter((w) => w.status === 'online').map((w) => w.hostname));
+  const res = await pidboxCall(ctx, { method: command, arguments: parsed, destination: null, timeoutSeconds: ctx.config.inspectTimeoutSeconds, expected: online });
   const now = Date.now() / 1000;
   const workers: Record<string, InspectReply> = {};
   for (const [host, value] of res.replies) workers[host] = toReply(ctx, host, command, value, now);

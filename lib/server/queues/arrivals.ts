@@ -17,7 +17,7 @@ export interface Cohort {
 export const MAX_COHORTS = 64;
 
 export function advanceArrivals(
-  prev: readonly Cohort[] | null,
+  prev: Cohort[] | null,
   flow: { in: number; out: number },
   depth: number,
   t: number,
@@ -25,11 +25,13 @@ export function advanceArrivals(
 ): Cohort[] {
   if (depth <= 0) return [];
   if (prev === null) return [{ n: depth, t }];
-  const next = prev.map((c) => ({ ...c }));
+  // The sampler owns its cohorts: they are updated in place (no copy per band per sample).
+  const next = prev;
   takeOldest(next, flow.out);
   addNewest(next, flow.in, t);
   // The counts can disagree with the depth (lower-bound flows, restores): the depth is the truth.
-  const held = next.reduce((s, c) => s + c.n, 0);
+  let held = 0;
+  for (const c of next) held += c.n;
   if (held > depth) takeOldest(next, held - depth);
   else if (held < depth) addNewest(next, depth - held, t);
   while (next.length > maxCohorts) mergeClosest(next);

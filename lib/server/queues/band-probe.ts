@@ -96,7 +96,8 @@ function scriptProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[], n
     const keys: string[] = [];
     const args: Array<number | Buffer> = [MAX_KEPT_MESSAGE, LPOS_MAXLEN, FINGERPRINT_SCAN, SCAN_BUDGET_PER_CALL, chunk.length];
     for (const q of chunk) {
-      const headAt = q.headBand === null ? -1 : q.bands.findIndex((b) => b.step === q.headBand);
+      let headAt = -1;
+      for (let b = 0; q.headBand !== null && b < q.bands.length; b++) if (q.bands[b]?.step === q.headBand) headAt = b;
       const headMark = q.head?.kind === 'fingerprint' ? q.head.bytes : EMPTY;
       args.push(q.bands.length * 64 + headAt + 1, headMark);
       for (const b of q.bands) {
@@ -171,9 +172,15 @@ function plainProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): {
       const bands = q.bands.map((b, bi): BandReading => {
         const at = p?.bands[bi];
         const depth = Number(val(at?.llen) ?? 0) || 0;
-        const lpos = at?.lpos == null ? undefined : ((val(at.lpos) as number | null | undefined) ?? null);
         const newest = bytes(val(at?.newest));
+        const prev = kept(prevBand(q, b.step)?.newest);
         const mark = newest && newest.length <= MAX_KEPT_MESSAGE ? { kind: 'message' as const, bytes: newest } : null;
+        // The newest is the same message: nothing pushed, whatever LPOS said (or could not say:
+        // Redis before 6.0.6 has no LPOS; then a changed newest means at least one pushed).
+        if (prev && newest && newest.equals(prev)) return { step: b.step, depth, newest: mark, lpos: 0, searched: 0 };
+        const lposFailed = at?.lpos != null && res[at.lpos]?.[0] != null;
+        if (lposFailed) return { step: b.step, depth, newest: mark, lpos: null, searched: 1 };
+        const lpos = at?.lpos == null ? undefined : ((val(at.lpos) as number | null | undefined) ?? null);
         return { step: b.step, depth, newest: mark, lpos, searched: Math.min(depth, LPOS_MAXLEN) };
       });
       const headBand = bands.find((b) => b.depth > 0)?.step ?? null;

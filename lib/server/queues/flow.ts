@@ -43,21 +43,23 @@ export interface FlowSample {
   lowerBound: boolean;
 }
 
-/** Rates over the samples within `windowSeconds` of the newest. */
+/** Rates over the samples within `windowSeconds` of the newest. (Runs for every queue every sample: loops, no closures.) */
 export function ratesOver(samples: readonly FlowSample[], windowSeconds: number) {
   const newest = samples[samples.length - 1];
   if (!newest) return null;
-  const recent = samples.filter((s) => s.t > newest.t - windowSeconds && s.dt > 0);
-  const span = recent.reduce((n, s) => n + s.dt, 0);
+  let span = 0;
+  let inSum = 0;
+  let outSum = 0;
+  let lowerBound = false;
+  for (const s of samples) {
+    if (s.t <= newest.t - windowSeconds || s.dt <= 0) continue;
+    span += s.dt;
+    inSum += s.in;
+    outSum += s.out;
+    lowerBound ||= s.lowerBound;
+  }
   if (span <= 0) return null;
-  const sum = (k: 'in' | 'out') => recent.reduce((n, s) => n + s[k], 0);
-  return {
-    inPerSecond: sum('in') / span,
-    outPerSecond: sum('out') / span,
-    windowSeconds: span,
-    lowerBound: recent.some((s) => s.lowerBound),
-    at: newest.t,
-  };
+  return { inPerSecond: inSum / span, outPerSecond: outSum / span, windowSeconds: span, lowerBound, at: newest.t };
 }
 
 /** Seconds to empty at the current net rate: 0 when empty, null when not draining. */

@@ -1,16 +1,17 @@
 import 'server-only';
 import { z } from 'zod';
 import type { TrellisContext } from '../context';
-import { QueueMetaSchema, type QueueMeta } from './meta';
+import { parseMeta, type QueueMeta } from './meta';
 import { bucket, decodeMinute, decodeRaw, fillIdle, type Span } from './series';
 import type { HistoryPoint, QueuePoint } from './types';
 
 // Queues' depth/flow history: raw samples for the last hour, per-minute roll-ups for a day, and
 // 10-minute buckets of the roll-ups for a week (at most ~1,440 points either way). Any number of
 // queues in ONE store pipeline: their series, their sampler bookkeeping (when the sampler first and
-// last looked at each) and the recorded gaps. Idle samples the sampler did not store come back as
-// zeros between when it first and last sampled the queue; in a gap (no collector, so no sampler)
-// they are unobserved (null), never zeros.
+// last looked at each) and the recorded gaps. Samples the sampler did not store come back between
+// when it first and last sampled the queue — a raw sample as the one before it (it stores one only
+// when something changed, or once a minute), an idle minute as zero; in a gap (no collector, so no
+// sampler) they are unobserved (null), never values.
 
 export type HistoryRange = '1h' | '24h' | '7d';
 
@@ -53,22 +54,31 @@ export async function readHistories(ctx: TrellisContext, queues: readonly string
   const raw = range === '1h';
   const since = now - RANGE_SECONDS[range];
   const pipe = ctx.store.pipeline();
-  for (const q of queues) pipe.zrangebyscore(ctx.keys.queueSeries(q, raw ? 'raw' : 'minute'), since, '+inf');
+  for (const q of queues) {
+    pipe.zrangebyscore(ctx.keys.queueSeries(q, raw ? 'raw' : 'minute'), since, '+inf');
+    // Raw: the sample before the window, which the window's first unchanged samples repeat.
+    if (raw) pipe.zrevrangebyscore(ctx.keys.queueSeries(q, 'raw'), `(${since}`, '-inf', 'LIMIT', 0, 1);
+  }
   pipe.hmget(ctx.keys.queueMeta, ...queues);
   pipe.lrange(ctx.keys.gaps, 0, -1);
   pipe.hget(ctx.keys.collectorStats, 'openGap');
+  pipe.get(ctx.keys.queueSampledAt);
   const res = (await pipe.exec()) ?? [];
   const reply = (i: number): unknown => {
     const [err, value] = res[i] ?? [new Error('queue history: no reply'), null];
     if (err) throw err;
     return value;
   };
-  const metas = reply(queues.length) as Array<string | null>;
-  const unobserved = unobservedSpans(reply(queues.length + 1), reply(queues.length + 2), now);
+  const per = raw ? 2 : 1;
+  const n = queues.length * per;
+  const metas = reply(n) as Array<string | null>;
+  const unobserved = unobservedSpans(reply(n + 1), reply(n + 2), now);
+  const samplerAt = Number(reply(n + 3) ?? NaN);
   queues.forEach((q, i) => {
-    const members = reply(i) as string[];
+    const members = reply(i * per) as string[];
     const stored = members.map(raw ? decodeRaw : decodeMinute).filter((p): p is QueuePoint => p !== null);
-    const points = withIdle(stored, json(metas[i], QueueMetaSchema), raw, raw ? ctx.config.sampleIntervalSeconds : 60, since, unobserved);
+    const before = raw ? ((reply(i * per + 1) as string[]).map(decodeRaw)[0]?.depth ?? null) : null;
+    const points = withIdle(stored, parseMeta(metas[i], Number.isFinite(samplerAt) ? samplerAt : null, ctx.config.sampleIntervalSeconds), raw, raw ? ctx.config.sampleIntervalSeconds : 60, since, unobserved, before);
     out.set(q, { resolution: resolutionOf(ctx, range), points: range === '7d' ? bucket(points, 600) : points });
   });
   return out;
@@ -77,7 +87,7 @@ export async function readHistories(ctx: TrellisContext, queues: readonly string
 const resolutionOf = (ctx: TrellisContext, range: HistoryRange) => (range === '1h' ? ctx.config.sampleIntervalSeconds : range === '24h' ? 60 : 600);
 
 /** Puts back the idle points between when the sampler first and last sampled the queue. */
-function withIdle(stored: QueuePoint[], meta: QueueMeta | null, raw: boolean, step: number, since: number, unobserved: Span[]): HistoryPoint[] {
+function withIdle(stored: QueuePoint[], meta: QueueMeta | null, raw: boolean, step: number, since: number, unobserved: Span[], before: number | null): HistoryPoint[] {
   if (!meta || meta.sampledAt === null) return stored;
   const firstStored = stored.reduce((m, p) => Math.min(m, p.t), Infinity);
   return fillIdle(stored, {
@@ -88,6 +98,7 @@ function withIdle(stored: QueuePoint[], meta: QueueMeta | null, raw: boolean, st
     to: raw ? meta.sampledAt + step / 4 : meta.sampledAt,
     anchor: raw ? meta.sampledAt : 0,
     unobserved,
+    ...(raw ? { carry: { before } } : {}),
   });
 }
 

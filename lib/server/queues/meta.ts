@@ -38,12 +38,29 @@ function parse(raw: string | null | undefined): QueueMeta | null {
   }
 }
 
+/** The sampler rewrites a queue's bookkeeping when it changed, and at least this often. */
+export const META_REFRESH_SECONDS = 60;
+
+/**
+ * A queue's bookkeeping as of the sampler's latest sample: `sampledAt` is the time of that sample
+ * (`queueSampledAt`) for a queue the sampler still samples — its bookkeeping is at most a refresh
+ * old — and the queue's own last sample for one it no longer does.
+ */
+export function parseMeta(raw: string | null | undefined, samplerAt: number | null, intervalSeconds: number): QueueMeta | null {
+  const m = parse(raw);
+  if (m && m.sampledAt !== null && samplerAt !== null && samplerAt > m.sampledAt && samplerAt - m.sampledAt <= META_REFRESH_SECONDS + 2 * intervalSeconds) {
+    m.sampledAt = samplerAt;
+  }
+  return m;
+}
+
 export async function readMeta(ctx: TrellisContext, queues: readonly string[]): Promise<Map<string, QueueMeta>> {
   const out = new Map<string, QueueMeta>();
   if (queues.length === 0) return out;
-  const raws = await ctx.store.hmget(ctx.keys.queueMeta, ...queues);
+  const [raws, at] = await Promise.all([ctx.store.hmget(ctx.keys.queueMeta, ...queues), ctx.store.get(ctx.keys.queueSampledAt)]);
+  const samplerAt = at === null ? null : Number(at);
   queues.forEach((q, i) => {
-    const m = parse(raws[i]);
+    const m = parseMeta(raws[i], Number.isFinite(samplerAt) ? samplerAt : null, ctx.config.sampleIntervalSeconds);
     if (m) out.set(q, m);
   });
   return out;

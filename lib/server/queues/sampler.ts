@@ -6,12 +6,12 @@ import { logger } from '../logger';
 import { discoverQueues } from './discover';
 import { advanceArrivals, oldestArrival, type Cohort } from './arrivals';
 import { bandFlow, ratesOver, type FlowSample } from './flow';
-import { newMeta, readMeta, type QueueMeta } from './meta';
+import { META_REFRESH_SECONDS, newMeta, readMeta, type QueueMeta } from './meta';
 import { encodeMinute, encodeRaw, foldMinute, isIdleMinute, MINUTE_KEEP_SECONDS, RAW_KEEP_SECONDS, type MinuteAggregate } from './series';
 import { consumersFrom } from './consumers';
 import { queueProbes, type BandMemory, type Mark, type ProbeMode, type QueueReading } from './band-probe';
 import { probeRefusal, withProbeCommand } from './probe-script';
-import { parseInfo } from '../broker/info';
+import { redisMajorVersion } from '../redis/server-version';
 
 // The queue sampler: every `sampleIntervalSeconds`, ONE pipelined round trip to the broker reads
 // every band of every queue (depth, which messages arrived since the last sample, the next message
@@ -23,8 +23,11 @@ import { parseInfo } from '../broker/info';
 const DISCOVERY_EVERY_MS = 60_000;
 const RATE_WINDOW_SECONDS = 60;
 const MAX_QUEUES = 5_000;
+const RAW_HEARTBEAT_SECONDS = 60;
 
 interface QueueState {
+  /** Key names, built once. */
+  keys: { bands: ReadonlyArray<{ step: number; key: string }>; raw: string; minute: string };
   bands: Map<number, BandMemory> | null;
   headBand: number | null;
   head: Mark | null;
@@ -33,9 +36,12 @@ interface QueueState {
   flows: FlowSample[];
   minute: MinuteAggregate | null;
   lastT: number | null;
-  lastIdleRawMinute: number | null;
+  /** The last raw sample written: the next is written only when it differs or a minute later. */
+  lastRaw: { t: number; depth: number } | null;
   meta: QueueMeta;
   metaWrittenAt: number;
+  /** The rates as last written, to tell a change from the window merely sliding. */
+  ratesWritten: string;
 }
 
 export interface SampleStats {
@@ -64,18 +70,10 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
   let running: Promise<unknown> | null = null;
   let lastError = 0;
   let mode: ProbeMode = opts.mode ?? 'script';
-  let noWrites: Promise<boolean> | null = null;
   withProbeCommand(ctx.broker);
 
   /** Redis ≥ 7 runs the probe flagged read-only (works under maxmemory and on replicas). */
-  const brokerTakesScriptFlags = (): Promise<boolean> =>
-    (noWrites ??= ctx.broker
-      .info('server')
-      .then((text) => Number(parseInfo(text).get('redis_version')?.split('.')[0]) >= 7)
-      .catch(() => {
-        noWrites = null; // ask again next sample
-        return false;
-      }));
+  const brokerTakesScriptFlags = async (): Promise<boolean> => ((await redisMajorVersion(ctx.broker)) ?? 0) >= 7;
 
   /** Forget what identified each queue's messages: the other probe mode cannot use it. */
   const forgetMarks = () => {
@@ -96,8 +94,9 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     const stored = await readMeta(ctx, fresh);
     for (const q of fresh) {
       states.set(q, {
-        bands: null, headBand: null, head: null, arrivals: new Map(), flows: [], minute: null, lastT: null, lastIdleRawMinute: null,
-        meta: stored.get(q) ?? newMeta(now), metaWrittenAt: stored.has(q) ? now : 0,
+        keys: { bands: ctx.celery.queueBandKeys(q), raw: ctx.keys.queueSeries(q, 'raw'), minute: ctx.keys.queueSeries(q, 'minute') },
+        bands: null, headBand: null, head: null, arrivals: new Map(), flows: [], minute: null, lastT: null, lastRaw: null,
+        meta: stored.get(q) ?? newMeta(now), metaWrittenAt: stored.has(q) ? now : 0, ratesWritten: '',
       });
     }
     for (const q of states.keys()) if (!found.sources.has(q)) states.delete(q);
@@ -121,8 +120,8 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       if (states.size === 0) await discovering;
     }
     const t = Date.now() / 1000;
-    const plan = [...states.entries()].map(([q, s]) => ({ q, s, bands: ctx.celery.queueBandKeys(q) }));
-    const inputs = plan.map(({ s, bands }) => ({ bands, prev: s.bands, head: s.head, headBand: s.headBand }));
+    const plan = [...states.entries()].map(([q, s]) => ({ q, s }));
+    const inputs = plan.map(({ s }) => ({ bands: s.keys.bands, prev: s.bands, head: s.head, headBand: s.headBand }));
     const usedMode = forceMode ?? mode;
     const pipe = ctx.broker.pipeline();
     const probes = queueProbes(pipe, inputs, usedMode, { noWrites: usedMode === 'script' && (await brokerTakesScriptFlags()) });
@@ -152,7 +151,6 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
 
     const write = ctx.store.pipeline();
     const metas: Record<string, string> = {};
-    const minuteNow = Math.floor(t / 60);
     plan.forEach(({ q, s }, qi) => {
       const reading = readings[qi];
       if (!reading) return;
@@ -160,9 +158,10 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       let flowIn = 0;
       let flowOut = 0;
       let lowerBound = false;
-      const next = new Map<number, BandMemory>();
+      const firstSample = s.bands === null;
+      const next: Map<number, BandMemory> = s.bands ?? new Map();
       for (const band of reading.bands) {
-        const before = s.bands ? (s.bands.get(band.step)?.depth ?? 0) : null;
+        const before = firstSample ? null : (next.get(band.step)?.depth ?? 0);
         const f = bandFlow(before, band);
         const arrived = advanceArrivals(s.arrivals.get(band.step) ?? null, f, band.depth, t);
         if (arrived.length > 0) s.arrivals.set(band.step, arrived);
@@ -173,7 +172,6 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
         lowerBound ||= f.lowerBound && (band.depth > 0 || (before ?? 1) > 0);
         next.set(band.step, { depth: band.depth, newest: band.newest });
       }
-      const firstSample = s.bands === null;
       s.bands = next;
       const nowHead = reading.headBand;
       let metaChanged = false;
@@ -193,30 +191,30 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       if (depth > 0) s.meta.lastNonEmpty = t;
       if (!firstSample && s.lastT !== null) {
         s.flows.push({ t, dt: t - s.lastT, in: flowIn, out: flowOut, lowerBound });
-        s.flows = s.flows.filter((x) => x.t > t - RATE_WINDOW_SECONDS);
+        while ((s.flows[0]?.t ?? Infinity) <= t - RATE_WINDOW_SECONDS) s.flows.shift();
       }
       s.lastT = t;
       s.meta.rates = ratesOver(s.flows, RATE_WINDOW_SECONDS);
       s.meta.sampledAt = t;
 
-      const active = depth > 0 || flowIn > 0 || flowOut > 0;
-      if (active || s.lastIdleRawMinute !== minuteNow) {
-        const rawKey = ctx.keys.queueSeries(q, 'raw');
+      const rawKey = s.keys.raw;
+      // An unchanged sample (same depth, nothing moved) is not stored; readers repeat the one before.
+      // One a minute still is, so readers know the sampler ran (and a queue's series never expires).
+      if (flowIn > 0 || flowOut > 0 || s.lastRaw === null || s.lastRaw.depth !== depth || t - s.lastRaw.t >= RAW_HEARTBEAT_SECONDS) {
         write.zadd(rawKey, t, encodeRaw({ t, depth, in: flowIn, out: flowOut }));
-        if (!active) s.lastIdleRawMinute = minuteNow;
+        s.lastRaw = { t, depth };
       }
       const folded = foldMinute(s.minute, { t, depth, in: flowIn, out: flowOut });
       const firstFold = s.minute === null;
       s.minute = folded.current;
       if (folded.finished || firstFold) {
         // Trimming and expiry once a minute, not every sample: the key outlives its window by 2 min.
-        const rawKey = ctx.keys.queueSeries(q, 'raw');
         write.expire(rawKey, RAW_KEEP_SECONDS + 120);
         write.zremrangebyscore(rawKey, '-inf', `(${t - RAW_KEEP_SECONDS}`);
       }
       if (folded.finished) {
         if (!isIdleMinute(folded.finished)) {
-          const minKey = ctx.keys.queueSeries(q, 'minute');
+          const minKey = s.keys.minute;
           const score = folded.finished.minute * 60;
           write.zremrangebyscore(minKey, score, score);
           write.zadd(minKey, score, encodeMinute(folded.finished));
@@ -224,12 +222,17 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
           write.expire(minKey, MINUTE_KEEP_SECONDS + 3_600);
         }
       }
-      if (active || metaChanged || t - s.metaWrittenAt >= 60) {
+      // Bookkeeping only when something in it changed (or once a minute): the time of each sample
+      // is written once for all queues (queueSampledAt), and readers take it (meta.ts parseMeta).
+      const rates = s.meta.rates ? `${s.meta.rates.inPerSecond.toFixed(4)},${s.meta.rates.outPerSecond.toFixed(4)},${s.meta.rates.lowerBound}` : '';
+      if (flowIn > 0 || flowOut > 0 || metaChanged || rates !== s.ratesWritten || t - s.metaWrittenAt >= META_REFRESH_SECONDS) {
         metas[q] = JSON.stringify(s.meta);
         s.metaWrittenAt = t;
+        s.ratesWritten = rates;
       }
     });
     if (Object.keys(metas).length > 0) write.hset(ctx.keys.queueMeta, metas);
+    write.set(ctx.keys.queueSampledAt, String(t));
     const t1 = Date.now();
     if (write.length > 0) await write.exec();
     return { queues: plan.length, brokerCommands: probes.commands, mode: usedMode, brokerMs, storeMs: Date.now() - t1 };

@@ -1,8 +1,9 @@
 // Depth series encoding, roll-up and reading. Pure. Raw samples (kept an hour) are `t,depth,in,out`
 // members scored by time; per-minute roll-ups (kept 7 days) are `minute,last,max,in,out` scored by
 // the minute's start. Members carry their time, so they are unique and a re-write is idempotent.
-// Idle samples and minutes are mostly not stored; readers put them back as zeros (fillIdle), but
-// only where the sampler ran: in a gap (no collector) a missing point is unknown, not zero.
+// Unchanged raw samples and idle minutes are mostly not stored; readers put them back (fillIdle):
+// a raw sample as the one before it, a minute as zero — but only where the sampler ran: in a gap
+// (no collector) a missing point is unknown, not a value.
 
 import type { HistoryPoint, QueuePoint } from './types';
 
@@ -85,6 +86,10 @@ export interface FillOptions {
   anchor: number;
   /** Periods no collector observed (recorded gaps): a missing point there is unknown. */
   unobserved: readonly Span[];
+  /** Raw samples: the sampler skips a sample that equals the one before (same depth, nothing
+   *  moved), so a missing point repeats the depth of the stored point before it (or `before`, the
+   *  last point before the window) with no flow, instead of zero. */
+  carry?: { before: number | null };
 }
 
 /** A missing point closer than this many steps to a stored one is sampling jitter, not a skipped sample. */
@@ -96,10 +101,12 @@ const JITTER = 0.75;
  * unobserved (null) point where it overlaps a gap.
  */
 export function fillIdle(points: readonly QueuePoint[], o: FillOptions): HistoryPoint[] {
-  const missing = (t: number): HistoryPoint =>
-    o.unobserved.some((g) => t <= g.end && t + o.span >= g.start)
-      ? { t, depth: null, maxDepth: null, in: null, out: null }
-      : { t, depth: 0, maxDepth: 0, in: 0, out: 0 };
+  let held = o.carry?.before ?? 0;
+  const missing = (t: number): HistoryPoint => {
+    if (o.unobserved.some((g) => t <= g.end && t + o.span >= g.start)) return { t, depth: null, maxDepth: null, in: null, out: null };
+    const depth = o.carry ? held : 0;
+    return { t, depth, maxDepth: depth, in: 0, out: 0 };
+  };
   const sorted = [...points].sort((a, b) => a.t - b.t);
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
@@ -110,6 +117,7 @@ export function fillIdle(points: readonly QueuePoint[], o: FillOptions): History
   const out = leading.reverse().map(missing);
   sorted.forEach((p, i) => {
     out.push(p);
+    held = p.depth;
     const next = sorted[i + 1];
     // Between two stored points the sampler ran (unless a gap says otherwise).
     if (next) for (let t = p.t + o.step; t <= next.t - JITTER * o.step; t += o.step) out.push(missing(t));

@@ -31,6 +31,8 @@ export function storeKeys(prefix: string) {
     updatesChannel: `${prefix}updates`,
     /** HASH: queue name → first-seen/last-nonempty bookkeeping (queues module). */
     queueMeta: `${prefix}queues:meta`,
+    /** STRING: time of the sampler's latest sample (queue bookkeeping is rewritten only on change). */
+    queueSampledAt: `${prefix}queues:sampled-at`,
     /** ZSET per queue: depth samples (queues module). */
     queueSeries: (queue: string, resolution: 'raw' | 'minute') => `${prefix}queue:${resolution}:${queue}`,
   };
