@@ -110,6 +110,30 @@ describe('queues', () => {
     await expect(page.getByText('tasks.add').first().isVisible()).resolves.toBe(true);
   });
 
+  it('shows tasks a worker holds for their ETA as unacked and scheduled, as HLEN and inspect say', async () => {
+    await runDriver(['held', 'fast', '2'], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl });
+    const broker = new Redis(stack.brokerUrl);
+    try {
+      // b1 consumes 'fast': it takes both and holds them (delivered, not acked) until their ETA.
+      const end = Date.now() + 15_000;
+      const heldForFast = async () => Object.values(await broker.hgetall('unacked')).filter((v) => JSON.parse(v)[2] === 'fast').length;
+      while ((await heldForFast()) < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      await page.waitForTimeout(5_500); // past the 5 s inspect cache, so the page asks the workers afresh
+      await go('/queues');
+      const cells = page.locator('[data-queue="fast"] td');
+      await cells.first().waitFor();
+      const [unacked, scheduled] = [Number(await cells.nth(5).innerText()), Number(await cells.nth(7).innerText())];
+      const api = z.object({ queues: z.array(z.object({ name: z.string(), unacked: z.number(), scheduled: z.number() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
+      const fast = api.queues.find((q) => q.name === 'fast');
+      const hlen = await broker.hlen('unacked');
+      expect({ unacked, scheduled, held: await heldForFast() }).toEqual({ unacked: 2, scheduled: 2, held: 2 });
+      expect([fast?.unacked, fast?.scheduled]).toEqual([2, 2]);
+      expect(hlen).toBeGreaterThanOrEqual(2); // every entry of the cluster-wide hash is counted somewhere
+    } finally {
+      broker.disconnect();
+    }
+  });
+
   it('an unknown queue is the not-found page, not the error page', async () => {
     // The status is already sent (200) when the streamed page finds out; the content says it.
     await go('/queues/no-such-queue-anywhere');
