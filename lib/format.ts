@@ -39,3 +39,9 @@ export const WAITED_SOURCE: Record<'sent' | 'first-seen' | 'unknown', string> = 
   'first-seen': 'at least: since Trellis first saw it in the queue (no task-sent event)',
   unknown: 'not known: no task-sent event and not seen arriving',
 };
+
+/** A queue's estimated drain time: "empty", "not draining" when it is not shrinking, else the time. */
+export function formatDrain(q: { depth: number; drainSeconds: number | null }): string {
+  if (q.depth === 0) return 'empty';
+  return q.drainSeconds === null ? 'not draining' : formatDuration(q.drainSeconds);
+}

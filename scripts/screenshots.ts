@@ -21,6 +21,8 @@ async function main(): Promise<void> {
         ['overview', '/'],
         ['tasks', '/tasks?state=FAILURE&state=SUCCESS&state=RETRY'],
         ['workers', '/workers'],
+        ['queues', '/queues'],
+        ['queue-detail', '/queues/slow'],
       ];
       if (retried) shots.push(['task-detail', `/tasks/${retried.id}`]);
       if (workers.items[0]) shots.push(['worker-detail', `/workers/${encodeURIComponent(workers.items[0].hostname)}`]);

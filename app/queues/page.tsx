@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthSparkline } from '@/components/queues/depth-chart';
 import { Card, Empty, StatTile } from '@/components/ui/card';
-import { formatDuration, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
+import { formatDrain, formatDuration, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
 import { brokerHealth } from '@/lib/server/broker/broker-health';
 import { getContext } from '@/lib/server/context';
 import { readHistories } from '@/lib/server/queues/history';
@@ -74,7 +74,7 @@ export default async function QueuesPage({ searchParams }: { searchParams: Promi
                     <td className="py-1.5 pr-4 text-right tabular-nums">{q.reserved}</td>
                     <td className="py-1.5 pr-4 text-right tabular-nums">{q.scheduled}</td>
                     <td className="py-1.5 pr-4 text-right text-xs tabular-nums">{q.rates ? `${q.rates.inPerSecond.toFixed(2)} / ${q.rates.outPerSecond.toFixed(2)}` : '—'}</td>
-                    <td className="py-1.5 pr-4 text-xs">{q.drainSeconds === null ? (q.depth > 0 ? 'not draining' : '—') : formatDuration(q.drainSeconds)}</td>
+                    <td className="py-1.5 pr-4 text-xs">{formatDrain(q)}</td>
                     <td className="py-1.5 pr-4 text-xs" title={q.oldestAgeSource ? WAITED_SOURCE[q.oldestAgeSource] : undefined}>{formatWaited(q)}</td>
                   </tr>
                 ))}

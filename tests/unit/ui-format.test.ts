@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { recentRates, throughputRows } from '@/lib/chart-series';
-import { formatDuration, formatExact, formatRelative } from '@/lib/format';
+import { formatDrain, formatDuration, formatExact, formatRelative, formatWaited } from '@/lib/format';
 
 describe('display formatting', () => {
+  it('says how a queue drains and how long its next message waited, honest about what is known', () => {
+    expect(formatDrain({ depth: 0, drainSeconds: 0 })).toBe('empty');
+    expect(formatDrain({ depth: 5, drainSeconds: null })).toBe('not draining');
+    expect(formatDrain({ depth: 5, drainSeconds: 90 })).toBe('90.0 s');
+    expect(formatWaited({ depth: 3, oldestAgeSeconds: 30, oldestAgeSource: 'sent' })).toBe('30.0 s');
+    expect(formatWaited({ depth: 3, oldestAgeSeconds: 30, oldestAgeSource: 'first-seen' })).toBe('≥ 30.0 s');
+    expect(formatWaited({ depth: 3, oldestAgeSeconds: null, oldestAgeSource: 'unknown' })).toBe('unknown');
+    expect(formatWaited({ depth: 0, oldestAgeSeconds: null, oldestAgeSource: null })).toBe('—');
+  });
+
   it('says relative times plainly, tolerating small clock skew', () => {
     expect(formatRelative(1000, 1002)).toBe('just now');
     expect(formatRelative(1003, 1000)).toBe('just now');

@@ -4,7 +4,7 @@ import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthChart } from '@/components/queues/depth-chart';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { AppError } from '@/lib/errors';
-import { formatDuration, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
+import { formatDrain, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
 import { getContext } from '@/lib/server/context';
 import { getQueue } from '@/lib/server/queues/get-queue';
 import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
@@ -37,7 +37,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         <StatTile label="Waiting" value={formatNumber(q.depth)} hint={q.bands.map((b) => `band ${b.step}: ${b.depth}`).join(' · ')} />
         <StatTile label="Unacked" value={q.unacked} hint={`${q.reserved} reserved · ${q.scheduled} scheduled (ETA)`} />
         <StatTile label="In / out per s" value={q.rates ? `${q.rates.inPerSecond.toFixed(2)} / ${q.rates.outPerSecond.toFixed(2)}` : '—'} />
-        <StatTile label="Drains in" value={q.drainSeconds === null ? (q.depth > 0 ? 'not draining' : '—') : formatDuration(q.drainSeconds)} tone={q.depth > 0 && q.drainSeconds === null ? 'warn' : undefined} />
+        <StatTile label="Drains in" value={formatDrain(q)} tone={q.depth > 0 && q.drainSeconds === null ? 'warn' : undefined} />
         <StatTile label="Next waited" value={formatWaited(q)} hint={q.oldestAgeSource ? WAITED_SOURCE[q.oldestAgeSource] : undefined} />
         <StatTile label="Consumers" value={q.consumers.length} hint={q.consumers.length > 0 ? <ConsumerList consumers={q.consumers} busy={q.busyConsumers} /> : undefined} />
       </div>
