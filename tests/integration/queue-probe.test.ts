@@ -346,4 +346,29 @@ describe('probe modes', () => {
       ctx.close();
     }
   });
+
+  it('a broker that is busy (a script running elsewhere) fails the sample instead of reading every queue as empty', async () => {
+    const q = 'busy-broker-queue';
+    await redis.lpush(q, take(), take());
+    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(6), TRELLIS_QUEUES: q, TRELLIS_INSPECT_TIMEOUT: '0.2' });
+    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
+    const sampler = startQueueSampler(ctx, { autostart: false });
+    const hog = new Redis(server.url(0));
+    try {
+      await sampler.sampleOnce();
+      await redis.config('SET', 'busy-reply-threshold', '100');
+      void hog.eval('while true do end', 0).catch(() => undefined); // killed below
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(sampler.sampleOnce()).rejects.toThrow(/BUSY/);
+      await redis.call('SCRIPT', 'KILL');
+      const stored = await ctx.store.zrange(ctx.keys.queueSeries(q, 'raw'), 0, -1);
+      expect(stored.map((m) => Number(m.split(',')[1]))).toEqual([2]); // no invented zero
+    } finally {
+      await redis.call('SCRIPT', 'KILL').catch(() => undefined);
+      await redis.config('SET', 'busy-reply-threshold', '5000');
+      hog.disconnect();
+      await sampler.stop();
+      ctx.close();
+    }
+  });
 });

@@ -167,17 +167,18 @@ describe('queues on a real broker (no consumers)', () => {
       const { recordGap } = await import('@/lib/server/collector/gaps');
       const now = 1_800_000_000;
       const meta = (firstSeen: number, sampledAt: number) => JSON.stringify({ firstSeen, lastNonEmpty: null, lastConsumer: null, head: null, rates: null, sampledAt });
-      // 'idle': watched for the last 10 minutes, never anything in it, so (almost) nothing stored.
+      // 'idle': watched for the last 10 minutes, never anything in it: one stored sample a minute.
       // 'busy': stored samples at -20 s and -5 s. 'unseen': never sampled.
       await ctx.store.hset(ctx.keys.queueMeta, { idle: meta(now - 600, now), busy: meta(now - 20, now - 5) });
       await ctx.store.zadd(ctx.keys.queueSeries('busy', 'raw'), now - 20, `${now - 20},4,4,0`, now - 5, `${now - 5},1,0,3`);
-      await ctx.store.zadd(ctx.keys.queueSeries('idle', 'raw'), now - 600, `${now - 600},0,0,0`);
+      // The sampler stores an unchanged sample once a minute; none while no collector ran.
+      for (const at of [-600, -540, -480, -420, -360, -200, -140, -80, -20]) await ctx.store.zadd(ctx.keys.queueSeries('idle', 'raw'), now + at, `${now + at},0,0,0`);
       await recordGap(ctx, { start: now - 300, end: now - 200, reason: 'no collector running (collector stopped)' });
       const all = await readHistories(ctx, ['idle', 'busy', 'unseen'], '1h', now);
       const idle = all.get('idle')?.points ?? [];
       expect(all.get('idle')?.resolution).toBe(5);
       expect(idle.length).toBe(121); // -600 … 0, every 5 s
-      expect(idle.filter((p) => p.depth === null).map((p) => p.t - now)).toEqual(Array.from({ length: 21 }, (_, i) => -300 + 5 * i));
+      expect(idle.filter((p) => p.depth === null).map((p) => p.t - now)).toEqual(Array.from({ length: 20 }, (_, i) => -300 + 5 * i));
       expect(idle.filter((p) => p.depth !== null).every((p) => p.depth === 0 && p.in === 0 && p.out === 0)).toBe(true);
       // Samples not stored were unchanged: they repeat the one before (4 waiting, nothing moving).
       expect(all.get('busy')?.points.map((p) => [p.t - now, p.depth, p.in, p.out])).toEqual([[-20, 4, 4, 0], [-15, 4, 0, 0], [-10, 4, 0, 0], [-5, 1, 0, 3]]);

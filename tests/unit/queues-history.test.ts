@@ -18,18 +18,24 @@ const raw = (o: Partial<FillOptions>): FillOptions => ({ step: 5, span: 0, from:
 
 describe('fillIdle: raw samples the sampler skipped as unchanged', () => {
   const carried = (t: number, depth: number): HistoryPoint => ({ t, depth, maxDepth: depth, in: 0, out: 0 });
+  const carry = (before: { t: number; depth: number } | null = null) => ({ before, maxSilenceSeconds: 70 });
   it('repeat the depth of the stored sample before them, with nothing moving', () => {
     // 100: 4 waiting, one taken; 105 … 115 unchanged (not stored); 120: two more.
-    expect(fillIdle([p(100, 4, 0, 1), p(120, 6, 2, 0)], raw({ from: 100, to: 120, carry: { before: null } }))).toEqual([
+    expect(fillIdle([p(100, 4, 0, 1), p(120, 6, 2, 0)], raw({ from: 100, to: 120, carry: carry() }))).toEqual([
       p(100, 4, 0, 1), carried(105, 4), carried(110, 4), carried(115, 4), p(120, 6, 2, 0),
     ]);
   });
-  it('before the first stored sample in the window, repeat the last one before the window', () => {
-    expect(fillIdle([p(110, 7)], raw({ from: 100, to: 110, carry: { before: 7 } }))).toEqual([carried(100, 7), carried(105, 7), p(110, 7)]);
-    expect(fillIdle([p(110, 7)], raw({ from: 100, to: 110, carry: { before: null } }))).toEqual([zero(100), zero(105), p(110, 7)]);
+  it('before the first stored sample in the window, repeat the last one before the window; without one, unknown', () => {
+    expect(fillIdle([p(110, 7)], raw({ from: 100, to: 110, carry: carry({ t: 95, depth: 7 }) }))).toEqual([carried(100, 7), carried(105, 7), p(110, 7)]);
+    expect(fillIdle([p(110, 7)], raw({ from: 100, to: 110, carry: carry() }))).toEqual([gap(100), gap(105), p(110, 7)]);
+  });
+  it('repeat nothing across a silence longer than the sampler ever leaves (it stores one a minute): it did not run', () => {
+    const out = fillIdle([p(100, 3), p(200, 3)], raw({ from: 100, to: 200, carry: carry() }));
+    expect(out.filter((x) => x.depth === 3).map((x) => x.t)).toEqual([100, 105, 110, 115, 120, 125, 130, 135, 140, 145, 150, 155, 160, 165, 170, 200]);
+    expect(out.filter((x) => x.depth === null).map((x) => x.t)).toEqual([175, 180, 185, 190, 195]);
   });
   it('still leave a gap (no collector) unobserved', () => {
-    expect(fillIdle([p(100, 6), p(120, 6)], raw({ from: 100, to: 120, unobserved: [{ start: 107, end: 113 }], carry: { before: null } }))).toEqual([
+    expect(fillIdle([p(100, 6), p(120, 6)], raw({ from: 100, to: 120, unobserved: [{ start: 107, end: 113 }], carry: carry() }))).toEqual([
       p(100, 6), carried(105, 6), gap(110), carried(115, 6), p(120, 6),
     ]);
   });

@@ -166,6 +166,14 @@ function plainProbes(pipe: ChainableCommander, inputs: readonly ProbeInput[]): {
     return { bands, head: hb ? n++ : null };
   });
   const decode: Decoder = (res) => {
+    // A depth Redis would not give is a failed sample, not an empty band — except a key that is
+    // not a list (WRONGTYPE), which holds nothing Trellis can count.
+    for (const p of plan) {
+      for (const at of p.bands) {
+        const err = res[at.llen]?.[0];
+        if (err && !/WRONGTYPE/.test(err.message)) throw err;
+      }
+    }
     const val = (i: number | null | undefined): unknown => (i == null || res[i]?.[0] ? undefined : res[i]?.[1]);
     return inputs.map((q, qi): QueueReading => {
       const p = plan[qi];

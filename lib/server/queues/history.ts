@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import type { TrellisContext } from '../context';
 import { parseMeta, type QueueMeta } from './meta';
-import { bucket, decodeMinute, decodeRaw, fillIdle, type Span } from './series';
+import { bucket, decodeMinute, decodeRaw, fillIdle, RAW_HEARTBEAT_SECONDS, type Span } from './series';
 import type { HistoryPoint, QueuePoint } from './types';
 
 // Queues' depth/flow history: raw samples for the last hour, per-minute roll-ups for a day, and
@@ -77,7 +77,8 @@ export async function readHistories(ctx: TrellisContext, queues: readonly string
   queues.forEach((q, i) => {
     const members = reply(i * per) as string[];
     const stored = members.map(raw ? decodeRaw : decodeMinute).filter((p): p is QueuePoint => p !== null);
-    const before = raw ? ((reply(i * per + 1) as string[]).map(decodeRaw)[0]?.depth ?? null) : null;
+    const previous = raw ? (reply(i * per + 1) as string[]).map(decodeRaw)[0] : undefined;
+    const before = previous ? { t: previous.t, depth: previous.depth } : null;
     const points = withIdle(stored, parseMeta(metas[i], Number.isFinite(samplerAt) ? samplerAt : null, ctx.config.sampleIntervalSeconds), raw, raw ? ctx.config.sampleIntervalSeconds : 60, since, unobserved, before);
     out.set(q, { resolution: resolutionOf(ctx, range), points: range === '7d' ? bucket(points, 600) : points });
   });
@@ -87,7 +88,7 @@ export async function readHistories(ctx: TrellisContext, queues: readonly string
 const resolutionOf = (ctx: TrellisContext, range: HistoryRange) => (range === '1h' ? ctx.config.sampleIntervalSeconds : range === '24h' ? 60 : 600);
 
 /** Puts back the idle points between when the sampler first and last sampled the queue. */
-function withIdle(stored: QueuePoint[], meta: QueueMeta | null, raw: boolean, step: number, since: number, unobserved: Span[], before: number | null): HistoryPoint[] {
+function withIdle(stored: QueuePoint[], meta: QueueMeta | null, raw: boolean, step: number, since: number, unobserved: Span[], before: { t: number; depth: number } | null): HistoryPoint[] {
   if (!meta || meta.sampledAt === null) return stored;
   const firstStored = stored.reduce((m, p) => Math.min(m, p.t), Infinity);
   return fillIdle(stored, {
@@ -98,7 +99,7 @@ function withIdle(stored: QueuePoint[], meta: QueueMeta | null, raw: boolean, st
     to: raw ? meta.sampledAt + step / 4 : meta.sampledAt,
     anchor: raw ? meta.sampledAt : 0,
     unobserved,
-    ...(raw ? { carry: { before } } : {}),
+    ...(raw ? { carry: { before, maxSilenceSeconds: RAW_HEARTBEAT_SECONDS + 2 * step } } : {}),
   });
 }
 

@@ -196,15 +196,17 @@ export function withProbeCommand(redis: Redis): Redis {
 /** How a broker answered the probe with an error:
  *  - 'refused': it never will run it (scripting not permitted by an ACL, EVAL renamed or disabled
  *    on a managed service, a command the script uses missing): plain reads from now on;
- *  - 'for-now': it cannot right now (OOM before Redis 7, a script still running elsewhere, a
- *    replica, loading, a band key of another type): plain reads for this sample;
+ *  - 'for-now': it cannot right now but plain reads can (OOM before Redis 7, a replica, a band
+ *    key of another type): plain reads for this sample;
  *  - null: not the script's fault (connection errors, anything else): the sample fails as usual.
  *  NOSCRIPT never reaches here (ioredis re-sends the script itself). */
 export function probeRefusal(err: unknown): 'refused' | 'for-now' | null {
   if (!(err instanceof Error) || err.name !== 'ReplyError') return null;
   const m = err.message;
   if (/^NOPERM|unknown command|Unknown Redis command|scripting is disabled|not allowed from script/i.test(m)) return 'refused';
-  // WRONGTYPE: a band key that was a list is something else now; plain reads skip it per command.
-  if (/^(OOM|BUSY|READONLY|LOADING|MASTERDOWN|MISCONF)\b|WRONGTYPE/.test(m)) return 'for-now';
+  // Errors only scripts get, which plain reads do not (a server that is BUSY or LOADING refuses
+  // every command: that sample fails instead). WRONGTYPE: a band key that was a list is something
+  // else now; plain reads skip it per command.
+  if (/^(OOM|READONLY|MISCONF)\b|WRONGTYPE/.test(m)) return 'for-now';
   return null;
 }

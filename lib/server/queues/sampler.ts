@@ -7,7 +7,7 @@ import { discoverQueues } from './discover';
 import { advanceArrivals, oldestArrival, type Cohort } from './arrivals';
 import { bandFlow, ratesOver, type FlowSample } from './flow';
 import { META_REFRESH_SECONDS, newMeta, readMeta, type QueueMeta } from './meta';
-import { encodeMinute, encodeRaw, foldMinute, isIdleMinute, MINUTE_KEEP_SECONDS, RAW_KEEP_SECONDS, type MinuteAggregate } from './series';
+import { encodeMinute, encodeRaw, foldMinute, isIdleMinute, MINUTE_KEEP_SECONDS, RAW_HEARTBEAT_SECONDS, RAW_KEEP_SECONDS, RAW_TRIM_MARGIN_SECONDS, type MinuteAggregate } from './series';
 import { consumersFrom } from './consumers';
 import { queueProbes, type BandMemory, type Mark, type ProbeMode, type QueueReading } from './band-probe';
 import { probeRefusal, withProbeCommand } from './probe-script';
@@ -23,7 +23,6 @@ import { redisMajorVersion } from '../redis/server-version';
 const DISCOVERY_EVERY_MS = 60_000;
 const RATE_WINDOW_SECONDS = 60;
 const MAX_QUEUES = 5_000;
-const RAW_HEARTBEAT_SECONDS = 60;
 
 interface QueueState {
   /** Key names, built once. */
@@ -96,7 +95,7 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       states.set(q, {
         keys: { bands: ctx.celery.queueBandKeys(q), raw: ctx.keys.queueSeries(q, 'raw'), minute: ctx.keys.queueSeries(q, 'minute') },
         bands: null, headBand: null, head: null, arrivals: new Map(), flows: [], minute: null, lastT: null, lastRaw: null,
-        meta: stored.get(q) ?? newMeta(now), metaWrittenAt: stored.has(q) ? now : 0, ratesWritten: '',
+        meta: stored.get(q) ?? newMeta(now), metaWrittenAt: 0, ratesWritten: '',
       });
     }
     for (const q of states.keys()) if (!found.sources.has(q)) states.delete(q);
@@ -151,6 +150,8 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
 
     const write = ctx.store.pipeline();
     const metas: Record<string, string> = {};
+    // What this sample wrote is remembered only once the store took it (else it is written again).
+    const onStored: Array<() => void> = [];
     plan.forEach(({ q, s }, qi) => {
       const reading = readings[qi];
       if (!reading) return;
@@ -163,6 +164,9 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       for (const band of reading.bands) {
         const before = firstSample ? null : (next.get(band.step)?.depth ?? 0);
         const f = bandFlow(before, band);
+        // The previous newest not found within the search: how many of the old ones left is not
+        // known, so neither is since when the rest waited — start over from now (a lower bound).
+        if (band.lpos === null && band.searched < band.depth) s.arrivals.delete(band.step);
         const arrived = advanceArrivals(s.arrivals.get(band.step) ?? null, f, band.depth, t);
         if (arrived.length > 0) s.arrivals.set(band.step, arrived);
         else s.arrivals.delete(band.step);
@@ -178,9 +182,13 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       if (nowHead === null) {
         if (s.meta.head) metaChanged = true;
         s.meta.head = null;
-      } else if (reading.headChanged && reading.headMessage) {
-        const id = messageTaskId(reading.headMessage);
-        if (id && s.meta.head?.id !== id) {
+      } else if (reading.headChanged) {
+        const id = reading.headMessage ? messageTaskId(reading.headMessage) : null;
+        if (!id) {
+          // A new next message Trellis cannot read (over 64 KB, or not a task message): its wait is unknown.
+          if (s.meta.head) metaChanged = true;
+          s.meta.head = null;
+        } else if (s.meta.head?.id !== id) {
           // Waiting since Trellis first saw it in the queue, not since it reached the head.
           s.meta.head = { id, seenAt: oldestArrival(s.arrivals.get(nowHead) ?? []) ?? t };
           metaChanged = true;
@@ -202,15 +210,15 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       // One a minute still is, so readers know the sampler ran (and a queue's series never expires).
       if (flowIn > 0 || flowOut > 0 || s.lastRaw === null || s.lastRaw.depth !== depth || t - s.lastRaw.t >= RAW_HEARTBEAT_SECONDS) {
         write.zadd(rawKey, t, encodeRaw({ t, depth, in: flowIn, out: flowOut }));
-        s.lastRaw = { t, depth };
+        onStored.push(() => (s.lastRaw = { t, depth }));
       }
       const folded = foldMinute(s.minute, { t, depth, in: flowIn, out: flowOut });
       const firstFold = s.minute === null;
       s.minute = folded.current;
       if (folded.finished || firstFold) {
         // Trimming and expiry once a minute, not every sample: the key outlives its window by 2 min.
-        write.expire(rawKey, RAW_KEEP_SECONDS + 120);
-        write.zremrangebyscore(rawKey, '-inf', `(${t - RAW_KEEP_SECONDS}`);
+        write.expire(rawKey, RAW_KEEP_SECONDS + RAW_TRIM_MARGIN_SECONDS + 120);
+        write.zremrangebyscore(rawKey, '-inf', `(${t - RAW_KEEP_SECONDS - RAW_TRIM_MARGIN_SECONDS}`);
       }
       if (folded.finished) {
         if (!isIdleMinute(folded.finished)) {
@@ -227,14 +235,19 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       const rates = s.meta.rates ? `${s.meta.rates.inPerSecond.toFixed(4)},${s.meta.rates.outPerSecond.toFixed(4)},${s.meta.rates.lowerBound}` : '';
       if (flowIn > 0 || flowOut > 0 || metaChanged || rates !== s.ratesWritten || t - s.metaWrittenAt >= META_REFRESH_SECONDS) {
         metas[q] = JSON.stringify(s.meta);
-        s.metaWrittenAt = t;
-        s.ratesWritten = rates;
+        onStored.push(() => {
+          s.metaWrittenAt = t;
+          s.ratesWritten = rates;
+        });
       }
     });
     if (Object.keys(metas).length > 0) write.hset(ctx.keys.queueMeta, metas);
     write.set(ctx.keys.queueSampledAt, String(t));
     const t1 = Date.now();
-    if (write.length > 0) await write.exec();
+    const stored = (await write.exec()) ?? [];
+    const failed = stored.find(([err]) => err)?.[0];
+    if (failed) throw failed;
+    for (const commit of onStored) commit();
     return { queues: plan.length, brokerCommands: probes.commands, mode: usedMode, brokerMs, storeMs: Date.now() - t1 };
   }
 

@@ -8,6 +8,11 @@
 import type { HistoryPoint, QueuePoint } from './types';
 
 export const RAW_KEEP_SECONDS = 3_600;
+/** The sampler stores a raw sample when it changed, and at least this often. */
+export const RAW_HEARTBEAT_SECONDS = 60;
+/** Raw samples are kept this much past the hour, so the sample just before a 1 h window (the one
+ *  its first unchanged samples repeat) is still there. */
+export const RAW_TRIM_MARGIN_SECONDS = 2 * RAW_HEARTBEAT_SECONDS;
 export const MINUTE_KEEP_SECONDS = 7 * 86_400;
 
 export function encodeRaw(p: { t: number; depth: number; in: number; out: number }): string {
@@ -89,7 +94,13 @@ export interface FillOptions {
   /** Raw samples: the sampler skips a sample that equals the one before (same depth, nothing
    *  moved), so a missing point repeats the depth of the stored point before it (or `before`, the
    *  last point before the window) with no flow, instead of zero. */
-  carry?: { before: number | null };
+  carry?: {
+    /** The last stored sample before the window, when there is one. */
+    before: { t: number; depth: number } | null;
+    /** The sampler stores a sample at least this often: a longer silence means it did not run
+     *  (broker unreachable, sample failed), so nothing is repeated across it. */
+    maxSilenceSeconds: number;
+  };
 }
 
 /** A missing point closer than this many steps to a stored one is sampling jitter, not a skipped sample. */
@@ -101,11 +112,14 @@ const JITTER = 0.75;
  * unobserved (null) point where it overlaps a gap.
  */
 export function fillIdle(points: readonly QueuePoint[], o: FillOptions): HistoryPoint[] {
-  let held = o.carry?.before ?? 0;
+  let held: { t: number; depth: number } | null = o.carry?.before ?? null;
   const missing = (t: number): HistoryPoint => {
-    if (o.unobserved.some((g) => t <= g.end && t + o.span >= g.start)) return { t, depth: null, maxDepth: null, in: null, out: null };
-    const depth = o.carry ? held : 0;
-    return { t, depth, maxDepth: depth, in: 0, out: 0 };
+    const unknown: HistoryPoint = { t, depth: null, maxDepth: null, in: null, out: null };
+    if (o.unobserved.some((g) => t <= g.end && t + o.span >= g.start)) return unknown;
+    if (!o.carry) return { t, depth: 0, maxDepth: 0, in: 0, out: 0 };
+    // Repeat the stored sample before, only as far as the sampler is known to have been running.
+    if (!held || t - held.t > o.carry.maxSilenceSeconds) return unknown;
+    return { t, depth: held.depth, maxDepth: held.depth, in: 0, out: 0 };
   };
   const sorted = [...points].sort((a, b) => a.t - b.t);
   const first = sorted[0];
@@ -117,7 +131,7 @@ export function fillIdle(points: readonly QueuePoint[], o: FillOptions): History
   const out = leading.reverse().map(missing);
   sorted.forEach((p, i) => {
     out.push(p);
-    held = p.depth;
+    held = p;
     const next = sorted[i + 1];
     // Between two stored points the sampler ran (unless a gap says otherwise).
     if (next) for (let t = p.t + o.step; t <= next.t - JITTER * o.step; t += o.step) out.push(missing(t));

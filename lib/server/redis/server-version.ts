@@ -21,8 +21,9 @@ export function redisMajorVersion(redis: Redis): Promise<number | null> {
   return v.catch(() => null);
 }
 
-/** A blocking-command timeout Redis accepts: seconds with millisecond precision since Redis 6, whole seconds before. */
+/** A blocking-command timeout Redis accepts: seconds with millisecond precision since Redis 6,
+ *  whole seconds before (and when the version is unknown: every version takes those). */
 export function blockingTimeout(seconds: number, major: number | null): number {
-  if (major !== null && major < 6) return Math.max(1, Math.ceil(seconds));
+  if (major === null || major < 6) return Math.max(1, Math.ceil(seconds));
   return Math.max(0.01, Math.round(seconds * 1000) / 1000);
 }
