@@ -272,6 +272,14 @@ describe('what workers hold, per queue', () => {
     expect(list.queues.find((q) => q.name === 'solo')).toMatchObject({ consumers: [w3.hostname], busyConsumers: [w3.hostname] });
     expect(list.queues.find((q) => q.name === 'celery')?.busyConsumers).toEqual([]);
     expect(list.noReply).toEqual([w3.hostname]);
+    // Another process that never heard the worker answer knows it from the store.
+    const other = testContext({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1), TRELLIS_INSPECT_TIMEOUT: '1' });
+    try {
+      const seen = await listQueues(other, { fresh: true });
+      expect(seen.queues.find((q) => q.name === 'solo')).toMatchObject({ consumers: [w3.hostname], busyConsumers: [w3.hostname] });
+    } finally {
+      other.close();
+    }
 
     // Flower: a known worker, so no 404, just no inspect keys.
     const flower = await get<Record<string, unknown>>(routes.flower.GET, `/api/workers?workername=${encodeURIComponent(w3.hostname)}`);

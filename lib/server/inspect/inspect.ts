@@ -7,7 +7,7 @@ import type { WorkerStatus, WorkerView } from '@/lib/schemas/api';
 import { listWorkers } from '../workers/list-workers';
 import { parseWorkerDoc, toWorkerView } from '../workers/worker-doc';
 import { pidboxCall } from './pidbox-call';
-import { BUSY_WINDOW_S, forget, recall, recalled, remember, type RememberedReply } from './remembered';
+import { BUSY_WINDOW_S, forget, hydrate, persist, recall, recalled, remember, type RememberedReply } from './remembered';
 
 // Worker inspection (protocol doc §6.5): one worker or all of them. A worker that does not answer
 // within the timeout is reported as `no-reply` (a busy solo-pool worker cannot answer, §6.4), not
@@ -130,7 +130,7 @@ function expectedToAnswer(w: WorkerView | undefined, remembered: boolean): boole
  */
 export async function inspectAll(ctx: TrellisContext, command: InspectCommand, args?: Record<string, unknown>): Promise<InspectAllResult> {
   const parsed = parseArgs(command, args);
-  const known = await listWorkers(ctx).catch(() => []);
+  const [known] = await Promise.all([listWorkers(ctx).catch(() => []), hydrate(ctx, command, Date.now() / 1000)]);
   const online = new Set(known.filter((w) => w.status === 'online').map((w) => w.hostname));
   const res = await pidboxCall(ctx, { method: command, arguments: parsed, destination: null, timeoutSeconds: ctx.config.inspectTimeoutSeconds, expected: online });
   const now = Date.now() / 1000;
@@ -138,10 +138,15 @@ export async function inspectAll(ctx: TrellisContext, command: InspectCommand, a
   for (const [host, value] of res.replies) workers[host] = toReply(ctx, host, command, value, now);
   const byHost = new Map(known.map((w) => [w.hostname, w]));
   const remembered = recalled(ctx, command, now);
+  const forgotten: string[] = [];
   for (const host of new Set([...byHost.keys(), ...remembered.keys()])) {
     const w = byHost.get(host);
     if (!workers[host] && expectedToAnswer(w, remembered.has(host))) workers[host] = noReply(ctx, host, command, w ?? null, remembered.get(host), now);
-    else if (w?.status === 'offline') forget(ctx, command, host);
+    else if (w?.status === 'offline') {
+      forget(ctx, command, host);
+      if (remembered.has(host)) forgotten.push(host);
+    }
   }
+  await persist(ctx, command, [...res.replies.keys()], forgotten);
   return { command, workers, undecodable: res.undecodable, elapsedMs: res.elapsedMs };
 }

@@ -31,6 +31,9 @@ export function storeKeys(prefix: string) {
     updatesChannel: `${prefix}updates`,
     /** HASH: queue name → first-seen/last-nonempty bookkeeping (queues module). */
     queueMeta: `${prefix}queues:meta`,
+    /** HASH per inspect command: worker → its last successful reply (JSON {reply, at}), so a
+     *  worker that cannot answer now (busy solo) is known in every process (inspect/remembered.ts). */
+    inspectLastReplies: (command: string) => `${prefix}inspect:last:${command}`,
     /** STRING: time of the sampler's latest sample (queue bookkeeping is rewritten only on change). */
     queueSampledAt: `${prefix}queues:sampled-at`,
     /** ZSET per queue: depth samples (queues module). */
