@@ -214,7 +214,8 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       }
       const folded = foldMinute(s.minute, { t, depth, in: flowIn, out: flowOut });
       const firstFold = s.minute === null;
-      s.minute = folded.current;
+      // Advanced once stored: after a failed write the finished minute is written with the next sample.
+      onStored.push(() => (s.minute = folded.current));
       if (folded.finished || firstFold) {
         // Trimming and expiry once a minute, not every sample: the key outlives its window by 2 min.
         write.expire(rawKey, RAW_KEEP_SECONDS + RAW_TRIM_MARGIN_SECONDS + 120);
