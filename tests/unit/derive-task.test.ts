@@ -93,6 +93,24 @@ describe('deriving a task from its events', () => {
     ]);
   });
 
+  it('keeps each ending with the worker that ran it when the next run lost its task-started and the slow worker reports late', () => {
+    // Seen under load: run 1 on w1 ends with a task-retried w1 sends only after run 2 (on w2, its
+    // task-started lost by Celery 5.2) already failed.
+    const t = deriveTask(ID, {
+      e: [
+        received(0),
+        ev('task-started', 0.01),
+        received(0.02, 1, 'w2@vm'),
+        ev('task-failed', 0.7, { exception: "ValueError('gave up')", traceback: 'tb2' }, 'w2@vm'),
+        ev('task-retried', 0.8, { exception: "KeyError('again')", traceback: 'tb' }),
+      ],
+    });
+    expect(t.attempts.map((a) => [a.retries, a.worker, a.outcome, a.exception])).toEqual([
+      [0, 'w1@vm', 'retried', "KeyError('again')"],
+      [1, 'w2@vm', 'failed', "ValueError('gave up')"],
+    ]);
+  });
+
   it('ends in SUCCESS when the retry succeeds, with no exception on the task', () => {
     const t = deriveTask(ID, {
       e: [

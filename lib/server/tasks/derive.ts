@@ -207,10 +207,18 @@ export function deriveAttempts(sorted: readonly StoredEvent[]): TaskAttempt[] {
       // threads pools in Celery 5.2 lose events), the earliest unended run is the one ending.
       // A task-retried ends the earliest running run (runs of one task are sequential, and a busy
       // worker may send it after the next run already started elsewhere); a final event the latest.
+      // A run's events come from the worker that received it, so a run on the same worker is
+      // preferred: with runs on two workers, a busy worker's late task-retried, or a run whose
+      // task-started was lost, must not take the other worker's ending.
       const running = (x: TaskAttempt) => x.started !== null && x.ended === null && (x.started as number) <= t;
+      const unended = (x: TaskAttempt) => x.ended === null && (x.received === null || x.received <= t);
+      const here = (pred: (x: TaskAttempt) => boolean) => (x: TaskAttempt) => host !== null && x.worker === host && pred(x);
+      const pick = e.type === 'task-retried' ? (pred: (x: TaskAttempt) => boolean) => attempts.find(pred) : latest;
       const a =
-        (e.type === 'task-retried' ? attempts.find(running) : latest(running)) ??
-        attempts.find((x) => x.ended === null && (x.received === null || x.received <= t)) ??
+        pick(here(running)) ??
+        pick(here(unended)) ??
+        pick(running) ??
+        attempts.find(unended) ??
         (e.type === 'trellis-reconciled' ? undefined : next(host));
       if (!a) continue;
       a.ended = t;
