@@ -78,6 +78,22 @@ const flowOf = (prevDepth: number, r: QueueReading, step = 0) => {
 
 const seen: Record<ProbeMode, unknown[]> = { script: [], plain: [] };
 
+type Ctx = ReturnType<typeof testContext>;
+type Sampler = ReturnType<typeof import('@/lib/server/queues/sampler').startQueueSampler>;
+/** A real sampler (not started: the test drives each sample) over `queue`, its store in DB `storeDb`. */
+async function withSampler(queue: string, storeDb: number, fn: (ctx: Ctx, sampler: Sampler) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+  const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(storeDb), TRELLIS_QUEUES: queue, TRELLIS_INSPECT_TIMEOUT: '0.2', ...env });
+  const { startQueueSampler } = await import('@/lib/server/queues/sampler');
+  const sampler = startQueueSampler(ctx, { autostart: false });
+  try {
+    await fn(ctx, sampler);
+  } finally {
+    await sampler.stop();
+    ctx.close();
+  }
+}
+const storedDepths = async (ctx: Ctx, queue: string) => (await ctx.store.zrange(ctx.keys.queueSeries(queue, 'raw'), 0, -1)).map((m) => m.split(',').slice(1).map(Number));
+
 describe.each<ProbeMode>(['script', 'plain'])('queue probe (%s)', (mode) => {
   it('counts pushes and takes exactly and follows the next message to run', async () => {
     const q = `flow-${mode}`;
@@ -272,37 +288,20 @@ describe('probe modes', () => {
 
   it('sampler falls back to plain reads when the broker refuses scripting (ACL without @scripting)', async () => {
     await redis.call('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-@scripting');
-    const [a, b] = [take(), take()];
-    await redis.lpush('acl-queue', a, b);
-    const ctx = testContext({
-      CELERY_BROKER_URL: `redis://noscript:pw@127.0.0.1:${server.port}/0`,
-      TRELLIS_STORE_URL: server.url(2),
-      TRELLIS_QUEUES: 'acl-queue',
-      TRELLIS_INSPECT_TIMEOUT: '0.2',
-    });
-    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
-    const sampler = startQueueSampler(ctx, { autostart: false });
-    try {
-      const first = await sampler.sampleOnce();
-      expect(first.mode).toBe('plain');
-      const raw = await ctx.store.zrange(ctx.keys.queueSeries('acl-queue', 'raw'), 0, -1);
-      expect(raw.map((r) => Number(r.split(',')[1]))).toEqual([2]);
-    } finally {
-      await sampler.stop();
-      ctx.close();
-    }
+    await redis.lpush('acl-queue', take(), take());
+    await withSampler('acl-queue', 2, async (ctx, sampler) => {
+      expect((await sampler.sampleOnce()).mode).toBe('plain');
+      expect(await storedDepths(ctx, 'acl-queue')).toEqual([[2, 0, 0]]);
+    }, { CELERY_BROKER_URL: `redis://noscript:pw@127.0.0.1:${server.port}/0` });
   });
 
   it('the next message waits since Trellis first saw it in the queue, not since it reached the head', async () => {
     const q = 'arrivals-queue';
     const [a, b, c, d] = [take(), take(), take(), take()];
     await redis.lpush(q, a, b);
-    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(3), TRELLIS_QUEUES: q, TRELLIS_INSPECT_TIMEOUT: '0.2' });
-    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
     const { readMeta } = await import('@/lib/server/queues/meta');
-    const sampler = startQueueSampler(ctx, { autostart: false });
-    const head = async () => (await readMeta(ctx, [q])).get(q)?.head;
-    try {
+    await withSampler(q, 3, async (ctx, sampler) => {
+      const head = async () => (await readMeta(ctx, [q])).get(q)?.head;
       await sampler.sampleOnce();
       expect((await head())?.id).toBe(messageTaskId(a));
       await new Promise((r) => setTimeout(r, 1100));
@@ -317,58 +316,44 @@ describe('probe modes', () => {
       expect(h?.id).toBe(messageTaskId(d));
       expect(h?.seenAt).toBeGreaterThanOrEqual(before);
       expect(h?.seenAt).toBeLessThanOrEqual(after);
-    } finally {
-      await sampler.stop();
-      ctx.close();
-    }
+    });
   });
 
   it('stores a sample only when it changed (or once a minute); reads repeat the one before', async () => {
     const q = 'steady-queue';
     await redis.lpush(q, take(), take());
-    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(4), TRELLIS_QUEUES: q, TRELLIS_INSPECT_TIMEOUT: '0.2', TRELLIS_SAMPLE_INTERVAL: '1s' });
-    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
     const { readHistory } = await import('@/lib/server/queues/history');
-    const sampler = startQueueSampler(ctx, { autostart: false });
-    try {
+    await withSampler(q, 4, async (ctx, sampler) => {
       for (let i = 0; i < 3; i++) {
         await sampler.sampleOnce();
         await new Promise((r) => setTimeout(r, 1_000));
       }
       await redis.rpop(q);
       await sampler.sampleOnce();
-      const stored = await ctx.store.zrange(ctx.keys.queueSeries(q, 'raw'), 0, -1);
-      expect(stored.map((m) => m.split(',').slice(1).map(Number))).toEqual([[2, 0, 0], [1, 0, 1]]);
+      expect(await storedDepths(ctx, q)).toEqual([[2, 0, 0], [1, 0, 1]]);
       const points = (await readHistory(ctx, q, '1h')).points.map((p) => [p.depth, p.in, p.out]);
       expect(points).toEqual([[2, 0, 0], [2, 0, 0], [2, 0, 0], [1, 0, 1]]);
-    } finally {
-      await sampler.stop();
-      ctx.close();
-    }
+    }, { TRELLIS_SAMPLE_INTERVAL: '1s' });
   });
 
   it('a broker that is busy (a script running elsewhere) fails the sample instead of reading every queue as empty', async () => {
     const q = 'busy-broker-queue';
     await redis.lpush(q, take(), take());
-    const ctx = testContext({ CELERY_BROKER_URL: server.url(0), TRELLIS_STORE_URL: server.url(6), TRELLIS_QUEUES: q, TRELLIS_INSPECT_TIMEOUT: '0.2' });
-    const { startQueueSampler } = await import('@/lib/server/queues/sampler');
-    const sampler = startQueueSampler(ctx, { autostart: false });
     const hog = new Redis(server.url(0));
     try {
-      await sampler.sampleOnce();
-      await redis.config('SET', 'busy-reply-threshold', '100');
-      void hog.eval('while true do end', 0).catch(() => undefined); // killed below
-      await new Promise((r) => setTimeout(r, 300));
-      await expect(sampler.sampleOnce()).rejects.toThrow(/BUSY/);
-      await redis.call('SCRIPT', 'KILL');
-      const stored = await ctx.store.zrange(ctx.keys.queueSeries(q, 'raw'), 0, -1);
-      expect(stored.map((m) => Number(m.split(',')[1]))).toEqual([2]); // no invented zero
+      await withSampler(q, 6, async (ctx, sampler) => {
+        await sampler.sampleOnce();
+        await redis.config('SET', 'busy-reply-threshold', '100');
+        void hog.eval('while true do end', 0).catch(() => undefined); // killed below
+        await new Promise((r) => setTimeout(r, 300));
+        await expect(sampler.sampleOnce()).rejects.toThrow(/BUSY/);
+        await redis.call('SCRIPT', 'KILL');
+        expect(await storedDepths(ctx, q)).toEqual([[2, 0, 0]]); // no invented zero
+      });
     } finally {
       await redis.call('SCRIPT', 'KILL').catch(() => undefined);
       await redis.config('SET', 'busy-reply-threshold', '5000');
       hog.disconnect();
-      await sampler.stop();
-      ctx.close();
     }
   });
 });
