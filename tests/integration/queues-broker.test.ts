@@ -308,7 +308,8 @@ describe('result backend', () => {
     const ctx = testContext({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1) });
     try {
       const { readBackendMeta } = await import('@/lib/server/backend/read-backend-meta');
-      const { readGroupProgress } = await import('@/lib/server/backend/read-group-progress');
+      const { readChordKeys } = await import('@/lib/server/backend/read-group-progress');
+      const chord = async (g: string) => (await readChordKeys(ctx, [g])).get(g);
       const withChildren = Object.entries(metas).find(([, v]) => v.includes('"children": [['));
       expect(withChildren).toBeDefined();
       const [id, raw] = withChildren ?? ['', ''];
@@ -322,11 +323,11 @@ describe('result backend', () => {
 
       await backend.setex('celery-taskset-meta-g1.s', 60, '3');
       await backend.zadd('celery-taskset-meta-g1.j', 0, '[1, "a", "SUCCESS", 2]', 1, '[1, "b", "SUCCESS", 4]');
-      expect(await readGroupProgress(ctx, 'g1')).toMatchObject({ done: 2, size: 3, joinType: 'zset', state: 'in-progress' });
+      expect(await chord('g1')).toMatchObject({ joined: 2, size: 3, joinType: 'zset' }); // in progress
       await backend.setex('celery-taskset-meta-g2.s', 60, '2');
       await backend.rpush('celery-taskset-meta-g2.j', 'x', 'y');
-      expect(await readGroupProgress(ctx, 'g2')).toMatchObject({ done: 2, size: 2, joinType: 'list', state: 'joined' });
-      expect(await readGroupProgress(ctx, 'g3')).toMatchObject({ done: null, size: null, state: 'unknown' });
+      expect(await chord('g2')).toMatchObject({ joined: 2, size: 2, joinType: 'list' }); // joined
+      expect(await chord('g3')).toMatchObject({ joined: 0, size: null, joinType: 'none' }); // unknown
     } finally {
       ctx.close();
       backend.disconnect();

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TaskDetailView, WorkflowGroup } from '@/lib/schemas/api';
-import { readGroupProgress } from '@/lib/server/backend/read-group-progress';
+import { readChordKeys } from '@/lib/server/backend/read-group-progress';
 import { Collector } from '@/lib/server/collector/collector';
 import { exceptionText } from '@/lib/server/celery/result-meta';
 import { getTask } from '@/lib/server/tasks/get-task';
@@ -193,7 +193,7 @@ describe('chord whose header failed', () => {
       membersKnown: 3,
       callback: { status: 'not-run', ...noCallback },
     });
-    expect(await readGroupProgress(ctx, w.failed.group)).toEqual({ groupId: w.failed.group, done: 3, size: 3, joinType: 'zset', members: null, state: 'joined' });
+    expect((await readChordKeys(ctx, [w.failed.group])).get(w.failed.group)).toMatchObject({ groupId: w.failed.group, joined: 3, size: 3, extra: null, joinType: 'zset', saved: null });
     // Celery marked the body FAILURE without running it: Trellis knows it from the backend alone.
     const body = await taskWhen(w.failed.body, 'the body marked failed', (x) => x.state === 'FAILURE');
     expect(body.events).toEqual([]);

@@ -60,25 +60,3 @@ function int(v: unknown): number | null {
   const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
   return Number.isInteger(n) ? n : null;
 }
-
-export interface GroupProgress {
-  groupId: string;
-  /** How many header results have been joined so far (ZCARD or LLEN of `.j`). */
-  done: number | null;
-  /** Chord size (`.s`) plus extra members added by add_to_chord (`.t`). */
-  size: number | null;
-  joinType: 'zset' | 'list' | 'none';
-  /** Member task ids of a saved group (celery-taskset-meta), when saved. */
-  members: string[] | null;
-  state: 'in-progress' | 'joined' | 'unknown';
-}
-
-/** One group's keys, summarized (the workflow view in workflow-groups.ts reads many at once). */
-export async function readGroupProgress(ctx: TrellisContext, groupId: string): Promise<GroupProgress> {
-  const k = (await readChordKeys(ctx, [groupId])).get(groupId);
-  const joinType = k?.joinType ?? 'none';
-  const size = k?.size === null || k?.size === undefined ? null : k.size + (k.extra ?? 0);
-  const done = joinType === 'none' ? (size !== null ? 0 : null) : (k?.joined ?? null);
-  const state = size === null ? 'unknown' : done !== null && done >= size ? 'joined' : 'in-progress';
-  return { groupId, done, size, joinType, members: k?.saved ?? null, state };
-}
