@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages Trellis' demo and tests need are installed:
-#   redis-server, python3-celery and python3-redis (for /usr/bin/python3), and with --browser chromium.
+#   redis-server, redis-sentinel (Sentinel tests), python3-celery and python3-redis (for /usr/bin/python3),
+#   and with --browser chromium.
 # Installs the missing ones with apt-get (update once, then install -y, non-interactive) when running
 # as root or with passwordless sudo; otherwise prints the exact command to run and exits 1.
 set -euo pipefail
@@ -16,6 +17,7 @@ done
 missing_packages() {
   local m=()
   command -v redis-server >/dev/null 2>&1 || m+=(redis-server)
+  command -v redis-sentinel >/dev/null 2>&1 || m+=(redis-sentinel)
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import celery' >/dev/null 2>&1 || m+=(python3-celery)
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || m+=(python3-redis)
   if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then m+=(chromium); fi
