@@ -1,20 +1,14 @@
 // `npm run collector`: the collector as its own process. Several may run against one store;
-// exactly one collects at a time (lease), another takes over within 10 s when it dies.
+// exactly one collects at a time (lease); on SIGTERM/SIGINT it releases the lease and another takes
+// over within a second; when it dies, within the lease's expiry.
 import { bootConfig } from '../lib/server/boot';
 import { getContext } from '../lib/server/context';
-import { startProcessCollector, stopProcessCollector } from '../lib/server/collector/runtime';
-import { logger } from '../lib/server/logger';
+import { startProcessCollector, stopCollectorOnSignals } from '../lib/server/collector/runtime';
 
 async function main(): Promise<void> {
   bootConfig('collector');
+  stopCollectorOnSignals();
   await startProcessCollector(getContext());
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'collector stopping');
-    await stopProcessCollector();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 void main();

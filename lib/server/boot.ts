@@ -2,7 +2,6 @@ import 'server-only';
 import { config, ConfigError, type TrellisConfig } from './config';
 import { logger } from './logger';
 import { redactUrl } from './redis/url';
-import './leader-jobs';
 
 // Start-up shared by the web server (instrumentation.ts) and `npm run collector`: validate the
 // configuration once, print every problem and exit on a bad one.

@@ -48,6 +48,25 @@ const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) =>
     return n;
   });
 
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** "536870912", "512mb", "1gb", "64 KB" → bytes. */
+export function parseByteSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)\s*$/i.exec(text);
+  const unit = BYTE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  return m && unit ? Math.round(Number(m[1]) * unit) : null;
+}
+
+const byteSize = (name: string, min: number) =>
+  z.string().transform((value, ctx) => {
+    const bytes = parseByteSize(value);
+    if (bytes === null || bytes < min) {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${value}" must be a size of at least ${min / 1024 ** 2} MB (e.g. 512mb, 2gb)` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
 const prioritySteps = z.string().transform((value, ctx) => {
   const steps = value.split(',').map((s) => Number(s.trim()));
   const valid =
@@ -90,6 +109,7 @@ const EnvSchema = z.object({
   TRELLIS_COLLECTOR: z
     .enum(['auto', 'off'], { message: 'TRELLIS_COLLECTOR: must be "auto" (collect in this process) or "off"' })
     .default('auto'),
+  TRELLIS_INGEST_BACKLOG: byteSize('TRELLIS_INGEST_BACKLOG', 1024 ** 2).default(512 * 1024 ** 2),
   TRELLIS_QUEUES: z
     .string()
     .transform((s) => s.split(',').map((q) => q.trim()).filter(Boolean))
@@ -113,6 +133,8 @@ export interface TrellisConfig {
   prioritySeparator: string;
   retention: { maxTasks: number; maxAgeSeconds: number };
   collector: 'auto' | 'off';
+  /** Bytes of event messages read but not yet stored that the collector holds before it drops (and records a gap). */
+  ingestBacklogBytes: number;
   queues: string[];
   sampleIntervalSeconds: number;
   inspectTimeoutSeconds: number;
@@ -145,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prioritySeparator: e.TRELLIS_PRIORITY_SEP,
     retention: { maxTasks: e.TRELLIS_RETENTION_MAX_TASKS, maxAgeSeconds: e.TRELLIS_RETENTION_MAX_AGE },
     collector: e.TRELLIS_COLLECTOR,
+    ingestBacklogBytes: e.TRELLIS_INGEST_BACKLOG,
     queues: e.TRELLIS_QUEUES,
     sampleIntervalSeconds: e.TRELLIS_SAMPLE_INTERVAL,
     inspectTimeoutSeconds: e.TRELLIS_INSPECT_TIMEOUT,

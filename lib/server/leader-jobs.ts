@@ -1,8 +1,16 @@
 import 'server-only';
-import { registerLeaderJob } from './collector/runtime';
+import { reconcileWatchJob, staleSweepJob } from './collector/jobs/reconcile-jobs';
+import { pruneJob, retentionJob } from './collector/jobs/retention-job';
+import type { LeaderJobDefinition } from './collector/leader-job';
 import { startQueueSampler } from './queues/sampler';
 
-// Background jobs that run only in the process holding the collector lease, registered here
-// (imported for its side effect by every entry point that may collect).
+// Every job that runs only in the process holding the collector lease, in one place. Each starts when
+// a term begins and stops when it ends; each writes through the term's fence.
 
-registerLeaderJob((ctx) => startQueueSampler(ctx));
+export const LEADER_JOBS: readonly LeaderJobDefinition[] = [
+  retentionJob,
+  pruneJob,
+  reconcileWatchJob,
+  staleSweepJob,
+  { name: 'queue sampler', start: (scope) => startQueueSampler(scope.ctx) },
+];

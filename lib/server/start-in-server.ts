@@ -1,11 +1,14 @@
 import 'server-only';
 import { bootConfig } from './boot';
 import { getContext } from './context';
-import { startProcessCollector } from './collector/runtime';
+import { startProcessCollector, stopCollectorOnSignals } from './collector/runtime';
 
 // Start-up inside the Next.js server process (see instrumentation.ts).
 
 export async function startInServer(): Promise<void> {
   const cfg = bootConfig('web');
-  if (cfg.collector === 'auto') await startProcessCollector(getContext());
+  if (cfg.collector === 'auto') {
+    stopCollectorOnSignals();
+    await startProcessCollector(getContext());
+  }
 }

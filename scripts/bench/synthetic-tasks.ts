@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { MinuteCounters } from '../../lib/server/collector/counters';
 import { TaskWriter } from '../../lib/server/collector/task-writer';
+import { unfencedBatch } from '../../lib/server/collector/write-batch';
 import type { TrellisContext } from '../../lib/server/context';
 import type { StoredEvent } from '../../lib/server/tasks/stored-event';
 
@@ -47,7 +48,7 @@ export async function loadSyntheticTasks(ctx: TrellisContext, count: number, bat
       tasks.set(id, events);
     }
     const prepared = await writer.prepare(tasks);
-    const pipe = ctx.store.pipeline();
+    const pipe = unfencedBatch(ctx.store);
     writer.write(pipe, prepared);
     const counters = new MinuteCounters();
     for (const p of prepared) for (const ev of tasks.get(p.id) ?? []) counters.add(ev, p.task.name);

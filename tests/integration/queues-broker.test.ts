@@ -164,7 +164,8 @@ describe('queues on a real broker (no consumers)', () => {
     const ctx = testContext({ CELERY_BROKER_URL: server.url(5) });
     try {
       const { readHistories } = await import('@/lib/server/queues/history');
-      const { recordGap } = await import('@/lib/server/collector/gaps');
+      const { appendGap } = await import('@/lib/server/collector/gaps');
+      const { unfencedBatch } = await import('@/lib/server/collector/write-batch');
       const now = 1_800_000_000;
       const meta = (firstSeen: number, sampledAt: number) => JSON.stringify({ firstSeen, lastNonEmpty: null, lastConsumer: null, head: null, rates: null, sampledAt });
       // 'idle': watched for the last 10 minutes, never anything in it: one stored sample a minute.
@@ -173,7 +174,7 @@ describe('queues on a real broker (no consumers)', () => {
       await ctx.store.zadd(ctx.keys.queueSeries('busy', 'raw'), now - 20, `${now - 20},4,4,0`, now - 5, `${now - 5},1,0,3`);
       // The sampler stores an unchanged sample once a minute; none while no collector ran.
       for (const at of [-600, -540, -480, -420, -360, -200, -140, -80, -20]) await ctx.store.zadd(ctx.keys.queueSeries('idle', 'raw'), now + at, `${now + at},0,0,0`);
-      await recordGap(ctx, { start: now - 300, end: now - 200, reason: 'no collector running (collector stopped)' });
+      await appendGap(unfencedBatch(ctx.store), ctx.keys, { start: now - 300, end: now - 200, reason: 'no collector running (collector stopped)' }).exec();
       const all = await readHistories(ctx, ['idle', 'busy', 'unseen'], '1h', now);
       const idle = all.get('idle')?.points ?? [];
       expect(all.get('idle')?.resolution).toBe(5);

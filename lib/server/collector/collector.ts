@@ -2,80 +2,94 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Gap } from '@/lib/schemas/api';
-import { decodeEventMessage } from '../celery/events';
 import type { TrellisContext } from '../context';
+import { LEADER_JOBS } from '../leader-jobs';
 import { logger } from '../logger';
-import { toStoredEvent } from '../tasks/stored-event';
-import { EventSubscriber } from './event-subscriber';
-import { Flusher } from './flusher';
-import { recordGap } from './gaps';
+import { backoffMs } from '../redis/client';
+import type { StoredEvent } from '../tasks/stored-event';
+import { encodeCollectorStats, readCollectorStats } from './collector-stats';
+import { Fence, FencedOutError } from './fence';
+import { Flusher, type PreparedFlush } from './flusher';
+import { appendGap } from './gaps';
+import { IngestChannel } from './ingest/ingest-channel';
+import type { IngestBatch } from './ingest/messages';
 import { IngestStats } from './ingest-stats';
-import { Lease, LEASE_RENEW_MS } from './lease';
+import type { LeaderJob, LeaderJobDefinition, LeaderScope } from './leader-job';
+import { Lease, LEASE_RENEW_MS, STANDBY_POLL_MS } from './lease';
 import { PendingBatch } from './pending-batch';
-import { findReconciliations, findStale, recheck, type ReconcileResult } from './reconcile';
-import { enforceRetention } from './retention';
+import { Reconciler } from './reconciler';
 
-// The collector: while this process holds the lease it listens to the broker's event channel,
-// batches what arrives, and flushes it to the store every FLUSH_MS (sooner under load). It records
-// every period it could not observe as a gap and afterwards reconciles unfinished tasks against
-// the result backend. Without the lease it stands by and retries, so another process takes over
-// within LEASE_TTL_MS + LEASE_RENEW_MS of the holder dying.
+// The collector is a lease and an ingest. While this process holds the lease (one term), the ingest
+// thread reads the broker's event channel and hands decoded batches over; they are buffered (bounded)
+// and flushed to the store every FLUSH_MS (sooner under load) through the term's fence. Everything
+// else the collecting process does is a leader job (lib/server/leader-jobs.ts). Every period nobody
+// observed is recorded as a gap and followed by reconciliation against the result backend.
+//
+// A term is all or nothing: if any step of becoming leader fails, the lease is released and the
+// process retries later. A holder that is not collecting (no subscription, or flushes failing) for
+// NOT_COLLECTING_LIMIT_MS gives the lease up so another process can take over.
 
 const FLUSH_MS = 100;
 const FLUSH_AT_EVENTS = 5_000;
-const MAX_PENDING_EVENTS = 2_000_000;
+/** Tasks per flush: bounds one fenced script's size and the time Redis spends in it. */
+const FLUSH_MAX_TASKS = 5_000;
+/** The collector's own buffer; past it the ingest thread keeps messages raw in its backlog. */
+const MAX_PENDING_EVENTS = 50_000;
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 const STATS_MS = 1_000;
-const RETENTION_MS = 5_000;
 const MALFORMED_SAMPLES = 50;
-const WATCH_MS = 5_000;
-const WATCH_FOR_S = 600;
-const WATCH_MAX = 20_000;
-const STALE_SWEEP_MS = 30_000;
-const STALE_AFTER_S = 60;
-const STALE_LIMIT = 2_000;
+const NOT_COLLECTING_LIMIT_MS = 10_000;
+/** After failing to become leader or giving the lease up, let others try first. */
+const RETRY_LEADERSHIP_MS = 10_000;
+const STOP_FLUSH_LIMIT_MS = 5_000;
 
 export interface CollectorOptions {
   onLeadershipChange?: (leader: boolean) => void;
+  /** The leader jobs of each term (default: every one, lib/server/leader-jobs.ts). */
+  jobs?: readonly LeaderJobDefinition[];
   /** Stale sweep: how old an unfinished task must be, and how often to look (tests shorten them). */
   staleAfterS?: number;
   staleSweepMs?: number;
 }
 
+interface Term {
+  fence: Fence;
+  flusher: Flusher;
+  ingest: IngestChannel;
+  reconciler: Reconciler;
+  timers: NodeJS.Timeout[];
+  jobs: LeaderJob[];
+  /** False once the term ended: its flushes stop retrying, its writes are fenced anyway. */
+  active: boolean;
+}
+
 export class Collector {
-  readonly token = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly holderId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly stats = new IngestStats();
   private readonly lease: Lease;
-  private readonly flusher: Flusher;
-  private readonly subscriber: EventSubscriber;
+  private term: Term | null = null;
   private pending = new PendingBatch();
-  private leader = false;
   private stopped = false;
-  private timers: NodeJS.Timeout[] = [];
   private leaseTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private flushSeq = 0;
+  private flushFailingSince: number | null = null;
+  private notCollectingSince: number | null = null;
+  private retryLeadershipAt = 0;
   private openGap: Gap | null = null;
   private lastMessageAt: number | null = null;
-  private droppedWhileFull = 0;
-  private retentionRunning = false;
-  /** Tasks unfinished at a gap: re-checked against the backend until final or WATCH_FOR_S passed. */
-  private readonly watched = new Map<string, number>();
-  private watchRunning = false;
+  private readonly jobs: readonly LeaderJobDefinition[];
 
   constructor(
     private readonly ctx: TrellisContext,
     private readonly options: CollectorOptions = {},
   ) {
-    this.lease = new Lease(ctx.store, ctx.keys.lease, this.token);
-    this.flusher = new Flusher(ctx, this.stats);
-    this.subscriber = new EventSubscriber(ctx, {
-      onMessage: (data, at) => this.onMessage(data, at),
-      onDown: (at) => this.onDown(at),
-      onUp: (at, reason) => void this.onUp(at, reason),
-    });
+    this.lease = new Lease(ctx.store, ctx.keys.lease, this.holderId);
+    this.jobs = options.jobs ?? LEADER_JOBS;
   }
 
   get isLeader(): boolean {
-    return this.leader;
+    return this.term !== null;
   }
 
   get currentGap(): Gap | null {
@@ -87,108 +101,205 @@ export class Collector {
     await this.leaseTick();
   }
 
+  // ---- leadership --------------------------------------------------------------------------------
+
   private async leaseTick(): Promise<void> {
     if (this.stopped) return;
     try {
-      const held = await this.lease.tryAcquireOrRenew();
-      if (held && !this.leader) await this.becomeLeader();
-      else if (!held && this.leader) await this.stepDown('lease taken by another process');
+      if (Date.now() >= this.retryLeadershipAt) {
+        const outcome = await this.lease.tryAcquireOrRenew();
+        if (outcome === 'acquired') {
+          if (this.term) await this.endTerm('lease lost and acquired again: a new term');
+          await this.beginTerm();
+        } else if (outcome === 'held-elsewhere' && this.term) {
+          await this.endTerm('lease taken by another process');
+        } else if (outcome === 'renewed') {
+          await this.checkCollecting();
+        }
+      }
     } catch (err) {
-      // Store unreachable: keep the current role; the subscriber records its own gap.
+      // Store unreachable: keep the current role (writes are fenced); the ingest records its own gap.
       logger.debug({ err: (err as Error).message }, 'lease check failed');
     }
-    if (!this.stopped) this.leaseTimer = setTimeout(() => void this.leaseTick(), LEASE_RENEW_MS);
+    if (!this.stopped) this.leaseTimer = setTimeout(() => void this.leaseTick(), this.term ? LEASE_RENEW_MS : STANDBY_POLL_MS);
   }
 
-  private async becomeLeader(): Promise<void> {
-    this.leader = true;
-    logger.info({ token: this.token }, 'collector: this process now collects');
-    const now = Date.now() / 1000;
-    const previous = await this.ctx.store.hgetall(this.ctx.keys.collectorStats);
-    await this.flusher.loadWorkers();
-    await this.subscriber.start();
-    this.timers.push(setInterval(() => this.scheduleFlush(), FLUSH_MS));
-    this.timers.push(setInterval(() => void this.publishStats(), STATS_MS));
-    this.timers.push(setInterval(() => void this.retention(), RETENTION_MS));
-    this.timers.push(setInterval(() => void this.recheckWatched(), WATCH_MS));
-    this.timers.push(setInterval(() => void this.sweepStale(), this.options.staleSweepMs ?? STALE_SWEEP_MS));
-    await this.publishStats();
-    // A period in which nobody was collecting is a gap: from when the last collector was last alive.
-    const aliveAt = Number(previous.aliveAt);
-    const previousOpen = previous.openGap ? (JSON.parse(previous.openGap) as Gap) : null;
-    if (previous.holder && previous.holder !== this.token && Number.isFinite(aliveAt)) {
-      const start = Math.min(aliveAt, previousOpen?.start ?? aliveAt);
-      const reason = previous.stoppedAt ? 'no collector running (collector stopped)' : 'no collector running (collecting process lost; lease expired)';
-      await this.closeGap({ start, end: now, reason });
+  /** All or nothing: a failed step ends the term and releases the lease. */
+  private async beginTerm(): Promise<void> {
+    const token = this.lease.token;
+    if (!token) return;
+    const fence = new Fence(this.ctx.store, this.ctx.keys, token);
+    const flusher = new Flusher(this.ctx, this.stats);
+    const reconciler = new Reconciler(this.ctx, { addEvents: (evs) => this.addEvents(evs), flushNow: () => this.flushNow() });
+    const ingest = new IngestChannel(
+      { broker: this.ctx.config.broker, pattern: this.ctx.celery.eventPattern, backlogLimitBytes: this.ctx.config.ingestBacklogBytes, logLevel: this.ctx.config.logLevel },
+      {
+        onBatch: (b) => this.onBatch(b),
+        onDown: (at) => this.onDown(at),
+        onUp: (at, reason) => void this.onUp(at, reason),
+        onOverflow: (start, end, dropped) => void this.onOverflow(start, end, dropped),
+      },
+      () => this.pending.size < MAX_PENDING_EVENTS && this.pending.bytes < MAX_PENDING_BYTES,
+    );
+    const term: Term = { fence, flusher, ingest, reconciler, timers: [], jobs: [], active: true };
+    // Caches and buffers of any earlier term are void: another process may have written since.
+    this.pending = new PendingBatch();
+    this.openGap = null;
+    this.flushFailingSince = null;
+    this.notCollectingSince = null;
+    this.term = term;
+    try {
+      logger.info({ term: token }, 'collector: this process now collects');
+      const now = Date.now() / 1000;
+      const previous = await readCollectorStats(this.ctx);
+      await flusher.loadWorkers();
+      await ingest.start();
+      if (!ingest.listening) throw new Error('could not subscribe to the event channel');
+      term.timers.push(setInterval(() => this.scheduleFlush(term), FLUSH_MS));
+      term.timers.push(setInterval(() => void this.publishStats(term), STATS_MS));
+      await this.publishStats(term);
+      // A period in which nobody was collecting is a gap: from when the last collector was last alive.
+      if (previous.holder && previous.holder !== token && previous.aliveAt !== null) {
+        const start = Math.min(previous.aliveAt, previous.openGap?.start ?? previous.aliveAt);
+        const reason = previous.stoppedAt !== null ? 'no collector running (collector stopped)' : 'no collector running (collecting process lost; lease expired)';
+        await this.closeGap(term, { start, end: now, reason });
+      }
+      term.jobs = this.jobs.map((job) => job.start(this.scopeOf(term)));
+      this.options.onLeadershipChange?.(true);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'collector: could not become leader; releasing the lease and retrying later');
+      await this.endTerm('becoming leader failed', { release: true });
+      this.retryLeadershipAt = Date.now() + RETRY_LEADERSHIP_MS;
     }
-    this.options.onLeadershipChange?.(true);
   }
 
-  private async stepDown(reason: string): Promise<void> {
+  private scopeOf(term: Term): LeaderScope {
+    return {
+      ctx: this.ctx,
+      fence: term.fence,
+      reconciler: term.reconciler,
+      forgetTasks: (ids) => term.flusher.forget(ids),
+      forgetWorkers: (hosts) => term.flusher.forgetWorkers(hosts),
+      addEvents: (evs) => this.addEvents(evs),
+      options: { staleAfterS: this.options.staleAfterS, staleSweepMs: this.options.staleSweepMs },
+    };
+  }
+
+  /** Ends the current term. Without `release`, the lease is already someone else's (or gone). */
+  private async endTerm(reason: string, opts: { release?: boolean } = {}): Promise<void> {
+    const term = this.term;
+    if (!term) return;
     logger.warn({ reason }, 'collector: stepping down');
-    this.leader = false;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    await this.subscriber.stop();
-    await this.flushNow();
+    this.term = null;
+    term.active = false;
+    for (const t of term.timers) clearInterval(t);
+    await Promise.all(term.jobs.map((j) => j.stop().catch(() => undefined)));
+    await term.ingest.stop().catch(() => undefined);
+    this.pending = new PendingBatch();
+    if (opts.release) await this.lease.release().catch(() => undefined);
     this.options.onLeadershipChange?.(false);
   }
 
-  private onMessage(data: Buffer, receivedAt: number): void {
-    this.lastMessageAt = receivedAt;
-    if (this.pending.size >= MAX_PENDING_EVENTS) {
-      // The store has been unwritable for a long time: bound memory and say what was lost.
-      this.droppedWhileFull++;
+  /** Collecting = subscribed and able to write. Not collecting for 10 s: give the lease up. */
+  private async checkCollecting(): Promise<void> {
+    const term = this.term;
+    if (!term) return;
+    const now = Date.now();
+    const failing = this.flushFailingSince !== null && now - this.flushFailingSince > NOT_COLLECTING_LIMIT_MS;
+    if (term.ingest.listening && !failing) {
+      this.notCollectingSince = null;
       return;
     }
-    const decoded = decodeEventMessage(data, receivedAt);
-    if (!decoded.ok) {
-      this.stats.malformedTotal++;
-      if (this.stats.malformedTotal <= MALFORMED_SAMPLES || this.stats.malformedTotal % 1000 === 0) void this.sampleMalformed(decoded.detail, data);
-      return;
-    }
-    const { tasks, workers, ignored, malformed } = decoded.value;
-    this.stats.ignoredTotal += ignored;
-    this.stats.malformedTotal += malformed;
-    for (const ev of tasks) this.pending.addTask(ev.uuid, toStoredEvent(ev));
-    for (const ev of workers) this.pending.addWorker(ev);
-    if (tasks.length + workers.length > 0) this.stats.lastEventAt = receivedAt;
-    if (this.pending.size >= FLUSH_AT_EVENTS) this.scheduleFlush();
+    this.notCollectingSince ??= now;
+    if (now - this.notCollectingSince < NOT_COLLECTING_LIMIT_MS) return;
+    const why = failing ? 'the store refused writes' : 'no event subscription';
+    this.openGap ??= { start: (this.lastMessageAt ?? this.notCollectingSince / 1000), end: null, reason: `collector not collecting (${why})` };
+    // The open gap stays in the stats; whoever collects next closes it.
+    await this.publishStats(term);
+    await this.endTerm(`not collecting for ${NOT_COLLECTING_LIMIT_MS / 1000} s (${why}): giving the lease up`, { release: true });
+    this.retryLeadershipAt = now + RETRY_LEADERSHIP_MS;
   }
 
-  private scheduleFlush(): void {
-    if (this.flushing || this.pending.size === 0) return;
-    this.flushing = this.runFlush().finally(() => {
+  // ---- ingest ------------------------------------------------------------------------------------
+
+  private onBatch(batch: IngestBatch): void {
+    const term = this.term;
+    if (!term) return;
+    this.stats.ignoredTotal += batch.ignored;
+    this.stats.malformedTotal += batch.malformed;
+    for (const [id, ev] of batch.tasks) this.pending.addTask(id, ev);
+    for (const ev of batch.workers) this.pending.addWorker(ev);
+    this.pending.bytes += batch.bytes;
+    if (batch.lastReceivedAt !== null) {
+      this.stats.lastEventAt = batch.lastReceivedAt;
+      this.lastMessageAt = batch.lastReceivedAt;
+    }
+    if (batch.malformedSamples.length > 0) void this.sampleMalformed(term, batch.malformedSamples);
+    if (this.pending.size >= FLUSH_AT_EVENTS) this.scheduleFlush(term);
+  }
+
+  private addEvents(events: ReadonlyMap<string, StoredEvent[]>): void {
+    for (const [id, evs] of events) for (const ev of evs) this.pending.addTask(id, ev);
+  }
+
+  private scheduleFlush(term: Term): void {
+    if (this.flushing || this.pending.size === 0 || !term.active) return;
+    this.flushing = this.runFlush(term).finally(() => {
       this.flushing = null;
-      if (this.pending.size >= FLUSH_AT_EVENTS) this.scheduleFlush();
+      term.ingest.payCredit();
+      if (this.pending.size >= FLUSH_AT_EVENTS) this.scheduleFlush(term);
     });
   }
 
-  private async runFlush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = new PendingBatch();
+  /** One flush: prepared once, then written — retried with backoff, same commands and once-id — until applied. */
+  private async runFlush(term: Term): Promise<void> {
+    const batch = this.pending.take(FLUSH_MAX_TASKS);
+    let prepared: PreparedFlush;
     try {
-      await this.flusher.flush(batch);
-      if (this.droppedWhileFull > 0) {
-        const n = this.droppedWhileFull;
-        this.droppedWhileFull = 0;
-        const now = Date.now() / 1000;
-        await recordGap(this.ctx, { start: now, end: now, reason: `${n} event messages dropped: store unwritable and the pending buffer full` });
-      }
+      prepared = await term.flusher.prepare(batch);
     } catch (err) {
-      logger.warn({ err: (err as Error).message, events: batch.size }, 'flush failed; will retry');
+      this.flushFailed(err);
       this.pending.prepend(batch);
+      return;
     }
+    const onceId = `${term.fence.token}:${++this.flushSeq}`;
+    for (let attempt = 0; term.active; attempt++) {
+      try {
+        await term.flusher.apply(prepared, term.fence, onceId);
+        this.flushFailingSince = null;
+        return;
+      } catch (err) {
+        if (err instanceof FencedOutError) {
+          logger.warn('collector: a flush was fenced out (another process holds the lease); stepping down');
+          if (this.term === term) await this.endTerm('fenced out');
+          return;
+        }
+        this.flushFailed(err);
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+  }
+
+  private flushFailed(err: unknown): void {
+    if (this.flushFailingSince === null) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'flush failed; retrying');
+    this.flushFailingSince ??= Date.now();
   }
 
   /** Flushes everything pending (waits for an in-flight flush first). */
   async flushNow(): Promise<void> {
+    const term = this.term;
     if (this.flushing) await this.flushing;
-    if (this.pending.size > 0) await this.runFlush();
+    while (term?.active && this.pending.size > 0) {
+      this.scheduleFlush(term);
+      if (!this.flushing) break;
+      await this.flushing;
+    }
   }
 
+  // ---- gaps --------------------------------------------------------------------------------------
+
   private onDown(at: number): void {
-    if (!this.leader || this.openGap) return;
+    if (!this.term || this.openGap) return;
     // Everything up to the last message we read was seen; from then on it may not have been.
     const start = this.lastMessageAt !== null && this.lastMessageAt <= at && at - this.lastMessageAt < 60 ? this.lastMessageAt : at;
     this.openGap = { start, end: null, reason: 'event subscription lost' };
@@ -197,124 +308,91 @@ export class Collector {
 
   private async onUp(at: number, reason: string | null): Promise<void> {
     const gap = this.openGap;
-    if (!gap || !this.leader) return;
+    const term = this.term;
+    if (!gap || !term) return;
     this.openGap = null;
-    await this.closeGap({ start: gap.start, end: at, reason: reason ?? gap.reason });
+    await this.closeGap(term, { start: gap.start, end: at, reason: reason ?? gap.reason });
+  }
+
+  private async onOverflow(start: number, end: number, dropped: number): Promise<void> {
+    const term = this.term;
+    if (!term) return;
+    const limitMb = Math.round(this.ctx.config.ingestBacklogBytes / 1024 ** 2);
+    const reason = `${dropped} event messages dropped: the ingest backlog reached its bound (TRELLIS_INGEST_BACKLOG = ${limitMb} MB) because the store could not keep up`;
+    await this.closeGap(term, { start, end, reason });
   }
 
   /** Records a closed gap, then reconciles unfinished tasks against the result backend. */
-  private async closeGap(gap: Gap): Promise<void> {
+  private async closeGap(term: Term, gap: Gap): Promise<void> {
     logger.warn({ gap }, 'collector: gap in observation');
+    let reconciled: Gap['reconciled'] = null;
     try {
-      await this.flushNow();
-      const found = await findReconciliations(this.ctx, Date.now() / 1000);
-      await this.applyReconciliation(found);
-      await recordGap(this.ctx, { ...gap, reconciled: { checked: found.checked, updated: found.events.size } });
+      reconciled = await term.reconciler.afterGap();
     } catch (err) {
-      logger.error({ err: (err as Error).message }, 'could not record or reconcile a gap');
-      await recordGap(this.ctx, { ...gap, reconciled: null }).catch(() => undefined);
+      logger.error({ err: (err as Error).message }, 'could not reconcile after a gap');
     }
-    await this.publishStats();
+    await appendGap(term.fence.batch(), this.ctx.keys, { ...gap, reconciled })
+      .exec()
+      .catch((err: Error) => logger.error({ err: err.message, gap }, 'could not record a gap'));
+    await this.publishStats(term);
   }
 
-  private async applyReconciliation(found: ReconcileResult): Promise<void> {
-    for (const [id, evs] of found.events) for (const ev of evs) this.pending.addTask(id, ev);
-    await this.flushNow();
-    const until = Date.now() / 1000 + WATCH_FOR_S;
-    for (const id of found.stillOpen) if (this.watched.size < WATCH_MAX) this.watched.set(id, until);
-    for (const id of found.events.keys()) this.watched.delete(id);
-  }
+  // ---- reporting ---------------------------------------------------------------------------------
 
-  private async recheckWatched(): Promise<void> {
-    if (this.watchRunning || this.watched.size === 0) return;
-    this.watchRunning = true;
-    try {
-      const now = Date.now() / 1000;
-      for (const [id, until] of this.watched) if (until < now) this.watched.delete(id);
-      const ids = [...this.watched.keys()];
-      const found = await recheck(this.ctx, ids, now);
-      const open = new Set(found.stillOpen);
-      for (const id of ids) if (!open.has(id)) this.watched.delete(id);
-      await this.applyReconciliation({ ...found, stillOpen: [] });
-    } catch (err) {
-      logger.debug({ err: (err as Error).message }, 'recheck of watched tasks failed');
-    } finally {
-      this.watchRunning = false;
-    }
-  }
-
-  /** Unfinished tasks older than a minute, checked against the backend every 30 s (bounded). */
-  private async sweepStale(): Promise<void> {
-    if (this.watchRunning) return;
-    this.watchRunning = true;
-    try {
-      const found = await findStale(this.ctx, Date.now() / 1000, this.options.staleAfterS ?? STALE_AFTER_S, STALE_LIMIT);
-      if (found.events.size > 0) logger.info({ updated: found.events.size }, 'collector: reconciled tasks whose final events never arrived');
-      await this.applyReconciliation({ ...found, stillOpen: [] });
-    } catch (err) {
-      logger.debug({ err: (err as Error).message }, 'stale sweep failed');
-    } finally {
-      this.watchRunning = false;
-    }
-  }
-
-  private async retention(): Promise<void> {
-    if (this.retentionRunning) return;
-    this.retentionRunning = true;
-    try {
-      for (let round = 0; round < 10; round++) {
-        const r = await enforceRetention(this.ctx, Date.now() / 1000);
-        this.flusher.forget(r.removed);
-        if (!r.more) break;
-      }
-    } catch (err) {
-      logger.debug({ err: (err as Error).message }, 'retention round failed');
-    } finally {
-      this.retentionRunning = false;
-    }
-  }
-
-  private async publishStats(): Promise<void> {
+  private async publishStats(term: Term, extra: { stoppedAt?: number } = {}): Promise<void> {
     const now = Date.now() / 1000;
     const lag = this.stats.lag(now);
-    const fields: Record<string, string> = {
-      holder: this.token,
-      aliveAt: String(now),
-      eventsPerSecond: String(this.stats.eventsPerSecond(now)),
-      lagP50: String(lag.p50 ?? ''),
-      lagP99: String(lag.p99 ?? ''),
-      eventsTotal: String(this.stats.eventsTotal),
-      malformedTotal: String(this.stats.malformedTotal),
-      ignoredTotal: String(this.stats.ignoredTotal),
-      lastEventAt: String(this.stats.lastEventAt ?? ''),
-      lastFlushAt: String(this.stats.lastFlushAt ?? ''),
-      openGap: this.openGap ? JSON.stringify(this.openGap) : '',
-      stoppedAt: '',
-    };
+    const ingest = term.ingest.status;
+    const fields = encodeCollectorStats({
+      holder: term.fence.token,
+      aliveAt: now,
+      stoppedAt: extra.stoppedAt ?? null,
+      eventsPerSecond: this.stats.eventsPerSecond(now),
+      lagP50: lag.p50,
+      lagP99: lag.p99,
+      eventsTotal: this.stats.eventsTotal,
+      malformedTotal: this.stats.malformedTotal,
+      ignoredTotal: this.stats.ignoredTotal,
+      lastEventAt: this.stats.lastEventAt,
+      lastFlushAt: this.stats.lastFlushAt,
+      openGap: this.openGap,
+      backlogBytes: (ingest?.backlogBytes ?? 0) + this.pending.bytes,
+      backlogMessages: ingest?.backlogMessages ?? 0,
+      backlogPeakBytes: ingest?.backlogPeakBytes ?? 0,
+      backlogLimitBytes: this.ctx.config.ingestBacklogBytes,
+      backlogOldestAt: ingest?.backlogOldestAt ?? null,
+      droppedMessages: ingest?.droppedMessages ?? 0,
+    });
     try {
-      await this.ctx.store.hset(this.ctx.keys.collectorStats, fields);
+      await term.fence.batch().hset(this.ctx.keys.collectorStats, fields).exec();
     } catch {
-      // Store down: the next tick tries again.
+      // Store down or fenced out: the next tick tries again (or the lease check steps down).
     }
   }
 
-  private async sampleMalformed(detail: string, data: Buffer): Promise<void> {
-    const sample = JSON.stringify({ at: Date.now() / 1000, detail, head: data.subarray(0, 200).toString('utf8') });
-    await this.ctx.store.multi().lpush(this.ctx.keys.malformedSamples, sample).ltrim(this.ctx.keys.malformedSamples, 0, MALFORMED_SAMPLES - 1).exec().catch(() => undefined);
+  private async sampleMalformed(term: Term, samples: IngestBatch['malformedSamples']): Promise<void> {
+    const at = Date.now() / 1000;
+    const lines = samples.map((s) => JSON.stringify({ at, ...s }));
+    await term.fence
+      .batch()
+      .lpush(this.ctx.keys.malformedSamples, ...lines)
+      .ltrim(this.ctx.keys.malformedSamples, 0, MALFORMED_SAMPLES - 1)
+      .exec()
+      .catch(() => undefined);
   }
 
-  /** Graceful stop: flush, mark the stop, release the lease. */
+  /** Graceful stop (SIGTERM): stop listening, store what was read, mark the stop, release the lease. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
-    if (!this.leader) return;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    await this.subscriber.stop();
-    await this.flushNow().catch(() => undefined);
-    await this.publishStats();
-    await this.ctx.store.hset(this.ctx.keys.collectorStats, 'stoppedAt', String(Date.now() / 1000)).catch(() => undefined);
-    await this.lease.release().catch(() => undefined);
-    this.leader = false;
+    const term = this.term;
+    if (!term) return;
+    await Promise.all(term.jobs.map((j) => j.stop().catch(() => undefined)));
+    term.jobs = [];
+    await term.ingest.stop().catch(() => undefined);
+    // Bounded: a store that refuses writes must not hold the stop (ending the term ends the retries).
+    await Promise.race([this.flushNow(), new Promise((r) => setTimeout(r, STOP_FLUSH_LIMIT_MS))]);
+    await this.publishStats(term, { stoppedAt: Date.now() / 1000 });
+    await this.endTerm('stopping', { release: true });
   }
 }

@@ -1,9 +1,9 @@
 import 'server-only';
-import type { ChainableCommander } from 'ioredis';
 import type { CounterMetric } from '@/lib/schemas/api';
 import { runtimeBucket } from '@/lib/runtime-buckets';
 import type { StoreKeys } from '../store/keys';
 import { eventTime, num, type StoredEvent } from '../tasks/stored-event';
+import type { WriteBatch } from './write-batch';
 
 // Per-minute counters for charts: one hash per minute, fields `<metric>`, `<metric>|<task name>`
 // and `rt:<bucket>` (runtime histogram of successful runs). Aggregated per flush, so a flush costs
@@ -41,7 +41,7 @@ export class MinuteCounters {
   }
 
   /** Queues the increments; each minute hash expires after the retention age plus a day. */
-  write(pipeline: ChainableCommander, keys: StoreKeys, ttlSeconds: number): void {
+  write(pipeline: WriteBatch, keys: StoreKeys, ttlSeconds: number): void {
     for (const [minute, fields] of this.counts) {
       const key = keys.minute(minute);
       for (const [field, n] of fields) pipeline.hincrby(key, field, n);

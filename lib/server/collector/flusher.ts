@@ -5,16 +5,26 @@ import { toSummary } from '../tasks/derive';
 import { eventTime } from '../tasks/stored-event';
 import { applyWorkerEvent, newWorkerDoc, parseWorkerDoc, type WorkerDoc } from '../workers/worker-doc';
 import { MinuteCounters } from './counters';
+import type { Fence } from './fence';
 import type { IngestStats } from './ingest-stats';
 import type { PendingBatch } from './pending-batch';
-import { TaskWriter } from './task-writer';
+import { TaskWriter, type PreparedTask } from './task-writer';
 
-// One flush = at most two round trips whatever the batch size: a pipelined read of the task
-// documents the cache lacks, and one pipeline with every write (documents, index moves, counters,
-// worker records) plus the live-update notice. State is committed in memory only after the writes
-// succeeded, so a failed flush can simply be retried.
+// One flush = one pipelined read of the task documents the cache lacks, then one fenced write with
+// everything (documents, index moves, counters, worker records, the live-update notice). Preparing
+// and applying are separate so a flush whose write failed is retried with the very same commands and
+// once-id: applied at most once, whatever happened to the reply. In-memory state is committed only
+// after the write succeeded.
 
 const NOTICE_TASKS = 50;
+
+export interface PreparedFlush {
+  tasks: PreparedTask[];
+  workers: Map<string, WorkerDoc>;
+  counters: MinuteCounters;
+  timestamps: number[];
+  events: number;
+}
 
 export class Flusher {
   private readonly writer: TaskWriter;
@@ -41,51 +51,45 @@ export class Flusher {
     this.writer.forgetRegistrations();
   }
 
-  async flush(batch: PendingBatch): Promise<void> {
-    const prepared = await this.writer.prepare(batch.tasks);
-    const pipe = this.ctx.store.pipeline();
-    this.writer.write(pipe, prepared);
+  forgetWorkers(hostnames: Iterable<string>): void {
+    for (const h of hostnames) this.workers.delete(h);
+  }
 
-    const counters = new MinuteCounters();
+  async prepare(batch: PendingBatch): Promise<PreparedFlush> {
+    const tasks = await this.writer.prepare(batch.tasks);
     const timestamps: number[] = [];
-    for (const p of prepared) {
-      for (const ev of batch.tasks.get(p.id) ?? []) {
-        if (!ev.inferred) counters.add(ev, p.task.name);
-        timestamps.push(eventTime(ev));
-      }
-    }
-    counters.write(pipe, this.ctx.keys, this.ctx.config.retention.maxAgeSeconds + 86_400);
-
-    const changedWorkers = new Map<string, WorkerDoc>();
+    for (const p of tasks) for (const ev of batch.tasks.get(p.id) ?? []) timestamps.push(eventTime(ev));
+    const workers = new Map<string, WorkerDoc>();
     for (const ev of batch.workers) {
-      const before = changedWorkers.get(ev.hostname) ?? this.workers.get(ev.hostname) ?? newWorkerDoc(ev.hostname, ev.local_received);
-      changedWorkers.set(ev.hostname, applyWorkerEvent(before, ev));
+      const before = workers.get(ev.hostname) ?? this.workers.get(ev.hostname) ?? newWorkerDoc(ev.hostname, ev.local_received);
+      workers.set(ev.hostname, applyWorkerEvent(before, ev));
       timestamps.push(ev.timestamp ?? ev.local_received);
     }
-    if (changedWorkers.size > 0) {
-      pipe.hset(this.ctx.keys.workers, Object.fromEntries([...changedWorkers].map(([h, d]) => [h, JSON.stringify(d)])));
-    }
-
-    const now = Date.now() / 1000;
-    const notice: UpdateNotice = {
-      at: now,
-      tasks: prepared.slice(-NOTICE_TASKS).map((p) => toSummary(p.task)),
-      more: Math.max(0, prepared.length - NOTICE_TASKS),
-      workers: [...changedWorkers.keys()],
-    };
-    pipe.publish(this.ctx.keys.updatesChannel, JSON.stringify(notice));
-
-    try {
-      const results = (await pipe.exec()) ?? [];
-      const failed = results.find(([err]) => err);
-      if (failed) throw failed[0];
-    } catch (err) {
-      this.writer.forget(batch.tasks.keys());
-      this.writer.forgetRegistrations();
-      throw err;
-    }
-    this.writer.commit(prepared);
-    for (const [h, d] of changedWorkers) this.workers.set(h, d);
-    this.stats.stored(timestamps, Date.now() / 1000);
+    return { tasks, workers, timestamps, events: batch.size, counters: countersOf(batch, tasks) };
   }
+
+  /** The fenced write of a prepared flush; `onceId` makes a retry of it a no-op once it was applied. */
+  async apply(flush: PreparedFlush, fence: Fence, onceId: string): Promise<void> {
+    const batch = fence.batch();
+    this.writer.write(batch, flush.tasks);
+    flush.counters.write(batch, this.ctx.keys, this.ctx.config.retention.maxAgeSeconds + 86_400);
+    if (flush.workers.size > 0) batch.hset(this.ctx.keys.workers, Object.fromEntries([...flush.workers].map(([h, d]) => [h, JSON.stringify(d)])));
+    const notice: UpdateNotice = {
+      at: Date.now() / 1000,
+      tasks: flush.tasks.slice(-NOTICE_TASKS).map((p) => toSummary(p.task)),
+      more: Math.max(0, flush.tasks.length - NOTICE_TASKS),
+      workers: [...flush.workers.keys()],
+    };
+    batch.publish(this.ctx.keys.updatesChannel, JSON.stringify(notice));
+    await fence.write(batch, onceId);
+    this.writer.commit(flush.tasks);
+    for (const [h, d] of flush.workers) this.workers.set(h, d);
+    this.stats.stored(flush.timestamps, Date.now() / 1000);
+  }
+}
+
+function countersOf(batch: PendingBatch, tasks: readonly PreparedTask[]): MinuteCounters {
+  const counters = new MinuteCounters();
+  for (const p of tasks) for (const ev of batch.tasks.get(p.id) ?? []) if (!ev.inferred) counters.add(ev, p.task.name);
+  return counters;
 }

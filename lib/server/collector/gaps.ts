@@ -1,6 +1,8 @@
 import 'server-only';
 import type { Gap } from '@/lib/schemas/api';
 import type { TrellisContext } from '../context';
+import type { StoreKeys } from '../store/keys';
+import type { WriteBatch } from './write-batch';
 
 // Observation gaps: periods in which Trellis could not have seen events (subscriber dropped, Redis
 // down, no collector running). Closed gaps are kept newest first, capped; the open one lives in the
@@ -8,12 +10,9 @@ import type { TrellisContext } from '../context';
 
 const MAX_GAPS = 1_000;
 
-export async function recordGap(ctx: TrellisContext, gap: Gap): Promise<void> {
-  await ctx.store
-    .multi()
-    .lpush(ctx.keys.gaps, JSON.stringify(gap))
-    .ltrim(ctx.keys.gaps, 0, MAX_GAPS - 1)
-    .exec();
+/** Queues the gap's record on a write batch (the collector's writes are fenced). */
+export function appendGap(batch: WriteBatch, keys: Pick<StoreKeys, 'gaps'>, gap: Gap): WriteBatch {
+  return batch.lpush(keys.gaps, JSON.stringify(gap)).ltrim(keys.gaps, 0, MAX_GAPS - 1);
 }
 
 export async function listGaps(ctx: TrellisContext, limit = 20): Promise<Gap[]> {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { TrellisContext } from '../context';
+import type { Fence } from './fence';
 import { deriveTask } from '../tasks/derive';
 import { INDEX_DIMENSIONS, indexedValues } from '../tasks/indexed-values';
 import { parseTaskDoc } from '../tasks/task-doc';
@@ -17,7 +18,7 @@ export interface RetentionResult {
   more: boolean;
 }
 
-export async function enforceRetention(ctx: TrellisContext, nowS: number): Promise<RetentionResult> {
+export async function enforceRetention(ctx: TrellisContext, fence: Fence, nowS: number): Promise<RetentionResult> {
   const { maxTasks, maxAgeSeconds } = ctx.config.retention;
   const states = await ctx.store.smembers(ctx.keys.registry('state'));
   if (states.length === 0) return { removed: [], total: 0, more: false };
@@ -44,7 +45,7 @@ export async function enforceRetention(ctx: TrellisContext, nowS: number): Promi
     }
   }
   if (victims.size === 0) return { removed: [], total, more: false };
-  await removeTasks(ctx, [...victims]);
+  await removeTasks(ctx, fence, [...victims]);
   return { removed: [...victims], total: total - victims.size, more: victims.size >= ROUND };
 }
 
@@ -63,10 +64,10 @@ async function oldestAcross(ctx: TrellisContext, keys: string[], n: number): Pro
 }
 
 /** Deletes tasks and their index entries. Reads each document first to know its index values. */
-export async function removeTasks(ctx: TrellisContext, ids: string[]): Promise<void> {
+export async function removeTasks(ctx: TrellisContext, fence: Fence, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const raws = await ctx.store.mget(ids.map((id) => ctx.keys.task(id)));
-  const pipe = ctx.store.pipeline();
+  const pipe = fence.batch();
   ids.forEach((id, i) => {
     const ref = toRef(id);
     const doc = parseTaskDoc(raws[i], id);

@@ -4,20 +4,10 @@ import { logger } from '../logger';
 import { Collector } from './collector';
 
 // The process-wide collector (one per process, cached on globalThis so dev reloads don't start a
-// second one) and the background jobs that run only while this process holds the lease.
+// second one), and its graceful stop on SIGTERM/SIGINT: the lease is released
+// at once, so another process takes over within a second instead of waiting for it to expire.
 
-export interface LeaderJob {
-  stop(): Promise<void>;
-}
-
-type LeaderJobFactory = (ctx: TrellisContext) => LeaderJob;
-
-const g = globalThis as unknown as { __trellisCollector?: Collector; __trellisLeaderJobs?: LeaderJobFactory[] };
-
-/** Registers work that must run in exactly one process (e.g. the queue sampler). */
-export function registerLeaderJob(factory: LeaderJobFactory): void {
-  (g.__trellisLeaderJobs ??= []).push(factory);
-}
+const g = globalThis as unknown as { __trellisCollector?: Collector; __trellisSignals?: boolean };
 
 export function processCollector(): Collector | null {
   return g.__trellisCollector ?? null;
@@ -25,17 +15,7 @@ export function processCollector(): Collector | null {
 
 export async function startProcessCollector(ctx: TrellisContext): Promise<Collector> {
   if (g.__trellisCollector) return g.__trellisCollector;
-  let running: LeaderJob[] = [];
-  const collector = new Collector(ctx, {
-    onLeadershipChange: (leader) => {
-      if (leader) running = (g.__trellisLeaderJobs ?? []).map((f) => f(ctx));
-      else {
-        const jobs = running;
-        running = [];
-        void Promise.all(jobs.map((j) => j.stop()));
-      }
-    },
-  });
+  const collector = new Collector(ctx);
   g.__trellisCollector = collector;
   await collector.start().catch((err: Error) => logger.error({ err: err.message }, 'collector failed to start; retrying'));
   return collector;
@@ -45,4 +25,18 @@ export async function stopProcessCollector(): Promise<void> {
   const c = g.__trellisCollector;
   g.__trellisCollector = undefined;
   if (c) await c.stop();
+}
+
+/** Stops the collector (releasing the lease) on SIGTERM/SIGINT, then exits. Installed once per process. */
+export function stopCollectorOnSignals(): void {
+  if (g.__trellisSignals) return;
+  g.__trellisSignals = true;
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping: releasing the collector lease');
+    void stopProcessCollector()
+      .catch((err: Error) => logger.error({ err: err.message }, 'collector stop failed'))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }

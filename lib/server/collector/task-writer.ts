@@ -1,6 +1,6 @@
 import 'server-only';
-import type { ChainableCommander } from 'ioredis';
 import type { TrellisContext } from '../context';
+import type { WriteBatch } from './write-batch';
 import type { RegistryDimension } from '../store/keys';
 import { deriveTask, type DerivedTask } from '../tasks/derive';
 import { INDEX_DIMENSIONS, indexedValues, type IndexedValues } from '../tasks/indexed-values';
@@ -58,7 +58,7 @@ export class TaskWriter {
   }
 
   /** Queues the writes for prepared tasks on a pipeline. */
-  write(pipeline: ChainableCommander, prepared: readonly PreparedTask[]): void {
+  write(pipeline: WriteBatch, prepared: readonly PreparedTask[]): void {
     const k = this.ctx.keys;
     for (const p of prepared) {
       pipeline.set(k.task(p.id), serializeTaskDoc(p.doc, p.id));
@@ -97,7 +97,7 @@ export class TaskWriter {
     this.registered.clear();
   }
 
-  private register(pipeline: ChainableCommander, dim: string, value: string): void {
+  private register(pipeline: WriteBatch, dim: string, value: string): void {
     if (!REGISTRY_DIMS.has(dim)) return;
     const key = `${dim}\0${value}`;
     if (this.registered.has(key)) return;

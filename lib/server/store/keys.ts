@@ -21,6 +21,8 @@ export function storeKeys(prefix: string) {
     workers: `${prefix}workers`,
     /** STRING: the collector lease (token), with a TTL. */
     lease: `${prefix}collector:lease`,
+    /** STRING: the once-id of the last fenced write applied (makes a retried flush a no-op). */
+    lastApplied: `${prefix}collector:applied`,
     /** HASH: the collecting process's published stats. */
     collectorStats: `${prefix}collector:stats`,
     /** LIST: observation gaps, newest first (JSON), capped. */

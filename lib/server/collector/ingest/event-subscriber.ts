@@ -1,13 +1,20 @@
-import 'server-only';
 import type Redis from 'ioredis';
-import type { TrellisContext } from '../context';
-import { createRedisClient } from '../redis/client';
+import { createRedisClient } from '../../redis/client';
+import type { RedisTarget } from '../../redis/url';
 
 // The dedicated pub/sub connection on the broker's event channel. It reports when it goes down and
 // comes back (resubscribing itself, so the moment it is listening again is known exactly), and why,
 // by comparing the server before and after: a new run_id means Redis restarted; the same run_id
 // means Redis dropped (or someone killed) the connection — usually the pub/sub output-buffer limit,
 // which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections).
+// Runs in the ingest thread, which owns both connections (the subscription and one for INFO).
+
+export interface SubscriberTarget {
+  broker: RedisTarget;
+  pattern: string;
+  /** A command connection to the same broker, for INFO. */
+  info: Redis;
+}
 
 export interface SubscriberHandlers {
   onMessage(data: Buffer, receivedAt: number): void;
@@ -29,12 +36,12 @@ export class EventSubscriber {
   private wasDown = false;
 
   constructor(
-    private readonly ctx: TrellisContext,
+    private readonly target: SubscriberTarget,
     private readonly handlers: SubscriberHandlers,
   ) {}
 
   async start(): Promise<void> {
-    const client = createRedisClient(this.ctx.config.broker, 'subscriber', {
+    const client = createRedisClient(this.target.broker, 'subscriber', {
       autoResubscribe: false,
       maxRetriesPerRequest: null,
     });
@@ -67,7 +74,7 @@ export class EventSubscriber {
     if (!client || this.listening) return;
     try {
       const mark = await this.serverMark();
-      await client.psubscribe(this.ctx.celery.eventPattern);
+      await client.psubscribe(this.target.pattern);
       this.listening = true;
       const reason = this.wasDown ? explain(this.mark, mark) : null;
       this.mark = mark;
@@ -82,7 +89,7 @@ export class EventSubscriber {
 
   private async serverMark(): Promise<ServerMark> {
     try {
-      const info = (await this.ctx.broker.info('server')) + (await this.ctx.broker.info('stats'));
+      const info = (await this.target.info.info('server')) + (await this.target.info.info('stats'));
       const ob = /client_output_buffer_limit_disconnections:(\d+)/.exec(info);
       return { runId: /run_id:(\w+)/.exec(info)?.[1] ?? null, outputBufferDisconnects: ob ? Number(ob[1]) : null };
     } catch {
