@@ -170,7 +170,24 @@ export const components = {
       properties: {
         status: { type: 'string', enum: ['ok', 'degraded', 'down'] },
         redis: { type: 'object', properties: { store: { type: 'boolean' }, broker: { type: 'boolean' }, backend: { type: 'boolean' } } },
-        collector: { type: 'object', additionalProperties: true },
+        collector: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            backlog: {
+              type: 'object',
+              description: 'Event messages read from the broker and not yet stored; bounded by TRELLIS_INGEST_BACKLOG (past it messages are dropped and the interval recorded as a gap)',
+              properties: {
+                bytes: { type: 'integer' },
+                messages: { type: 'integer' },
+                ageSeconds: { type: ['number', 'null'], description: 'How long the oldest waiting message has waited' },
+                peakBytes: { type: 'integer' },
+                limitBytes: { type: ['integer', 'null'] },
+                droppedMessages: { type: 'integer' },
+              },
+            },
+          },
+        },
         gaps: { type: 'array', items: { $ref: '#/components/schemas/Gap' } },
       },
     },

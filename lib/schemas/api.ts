@@ -184,6 +184,17 @@ export interface HealthView {
     ignoredTotal: number;
     lastEventAt: number | null;
     lastFlushAt: number | null;
+    /** Event messages read from the broker and not yet stored (bounded by TRELLIS_INGEST_BACKLOG). */
+    backlog: {
+      bytes: number;
+      messages: number;
+      /** Seconds the oldest waiting message has waited (null when none waits). */
+      ageSeconds: number | null;
+      peakBytes: number;
+      limitBytes: number | null;
+      /** Messages dropped since the collector started because the backlog was full (each drop is in a gap). */
+      droppedMessages: number;
+    };
   };
   gaps: Gap[];
 }

@@ -12,5 +12,5 @@ export const LEADER_JOBS: readonly LeaderJobDefinition[] = [
   pruneJob,
   reconcileWatchJob,
   staleSweepJob,
-  { name: 'queue sampler', start: (scope) => startQueueSampler(scope.ctx) },
+  { name: 'queue sampler', start: (scope) => startQueueSampler(scope.ctx, { batch: () => scope.fence.batch() }) },
 ];

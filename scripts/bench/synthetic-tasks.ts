@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { MinuteCounters } from '../../lib/server/collector/counters';
 import { TaskWriter } from '../../lib/server/collector/task-writer';
-import { unfencedBatch } from '../../lib/server/collector/write-batch';
+import { unfencedBatch } from '../../lib/server/store/write-batch';
 import type { TrellisContext } from '../../lib/server/context';
 import type { StoredEvent } from '../../lib/server/tasks/stored-event';
 

@@ -165,7 +165,7 @@ describe('queues on a real broker (no consumers)', () => {
     try {
       const { readHistories } = await import('@/lib/server/queues/history');
       const { appendGap } = await import('@/lib/server/collector/gaps');
-      const { unfencedBatch } = await import('@/lib/server/collector/write-batch');
+      const { unfencedBatch } = await import('@/lib/server/store/write-batch');
       const now = 1_800_000_000;
       const meta = (firstSeen: number, sampledAt: number) => JSON.stringify({ firstSeen, lastNonEmpty: null, lastConsumer: null, head: null, rates: null, sampledAt });
       // 'idle': watched for the last 10 minutes, never anything in it: one stored sample a minute.

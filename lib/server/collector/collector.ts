@@ -79,6 +79,7 @@ export class Collector {
   private openGap: Gap | null = null;
   private lastMessageAt: number | null = null;
   private readonly jobs: readonly LeaderJobDefinition[];
+  private readonly ingest: IngestChannel;
 
   constructor(
     private readonly ctx: TrellisContext,
@@ -86,6 +87,16 @@ export class Collector {
   ) {
     this.lease = new Lease(ctx.store, ctx.keys.lease, this.holderId);
     this.jobs = options.jobs ?? LEADER_JOBS;
+    this.ingest = new IngestChannel(
+      { broker: ctx.config.broker, pattern: ctx.celery.eventPattern, backlogLimitBytes: ctx.config.ingestBacklogBytes, logLevel: ctx.config.logLevel },
+      {
+        onBatch: (b) => this.onBatch(b),
+        onDown: (at) => this.onDown(at),
+        onUp: (at, reason) => void this.onUp(at, reason),
+        onOverflow: (start, end, dropped) => void this.onOverflow(start, end, dropped),
+      },
+      () => this.pending.size < MAX_PENDING_EVENTS && this.pending.bytes < MAX_PENDING_BYTES,
+    );
   }
 
   get isLeader(): boolean {
@@ -98,6 +109,8 @@ export class Collector {
 
   /** Starts competing for the lease; resolves after the first attempt. */
   async start(): Promise<void> {
+    // The ingest thread starts now, standby or not, so that taking over does not wait for it.
+    await this.ingest.boot().catch((err: Error) => logger.error({ err: err.message }, 'ingest thread did not start'));
     await this.leaseTick();
   }
 
@@ -131,16 +144,7 @@ export class Collector {
     const fence = new Fence(this.ctx.store, this.ctx.keys, token);
     const flusher = new Flusher(this.ctx, this.stats);
     const reconciler = new Reconciler(this.ctx, { addEvents: (evs) => this.addEvents(evs), flushNow: () => this.flushNow() });
-    const ingest = new IngestChannel(
-      { broker: this.ctx.config.broker, pattern: this.ctx.celery.eventPattern, backlogLimitBytes: this.ctx.config.ingestBacklogBytes, logLevel: this.ctx.config.logLevel },
-      {
-        onBatch: (b) => this.onBatch(b),
-        onDown: (at) => this.onDown(at),
-        onUp: (at, reason) => void this.onUp(at, reason),
-        onOverflow: (start, end, dropped) => void this.onOverflow(start, end, dropped),
-      },
-      () => this.pending.size < MAX_PENDING_EVENTS && this.pending.bytes < MAX_PENDING_BYTES,
-    );
+    const ingest = this.ingest;
     const term: Term = { fence, flusher, ingest, reconciler, timers: [], jobs: [], active: true };
     // Caches and buffers of any earlier term are void: another process may have written since.
     this.pending = new PendingBatch();
@@ -153,7 +157,7 @@ export class Collector {
       const now = Date.now() / 1000;
       const previous = await readCollectorStats(this.ctx);
       await flusher.loadWorkers();
-      await ingest.start();
+      await ingest.listen();
       if (!ingest.listening) throw new Error('could not subscribe to the event channel');
       term.timers.push(setInterval(() => this.scheduleFlush(term), FLUSH_MS));
       term.timers.push(setInterval(() => void this.publishStats(term), STATS_MS));
@@ -386,7 +390,7 @@ export class Collector {
     this.stopped = true;
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
     const term = this.term;
-    if (!term) return;
+    if (!term) return void (await this.ingest.terminate());
     await Promise.all(term.jobs.map((j) => j.stop().catch(() => undefined)));
     term.jobs = [];
     await term.ingest.stop().catch(() => undefined);
@@ -394,5 +398,6 @@ export class Collector {
     await Promise.race([this.flushNow(), new Promise((r) => setTimeout(r, STOP_FLUSH_LIMIT_MS))]);
     await this.publishStats(term, { stoppedAt: Date.now() / 1000 });
     await this.endTerm('stopping', { release: true });
+    await this.ingest.terminate();
   }
 }

@@ -3,7 +3,7 @@ import type { CounterMetric } from '@/lib/schemas/api';
 import { runtimeBucket } from '@/lib/runtime-buckets';
 import type { StoreKeys } from '../store/keys';
 import { eventTime, num, type StoredEvent } from '../tasks/stored-event';
-import type { WriteBatch } from './write-batch';
+import type { WriteBatch } from '../store/write-batch';
 
 // Per-minute counters for charts: one hash per minute, fields `<metric>`, `<metric>|<task name>`
 // and `rt:<bucket>` (runtime histogram of successful runs). Aggregated per flush, so a flush costs

@@ -2,7 +2,7 @@ import 'server-only';
 import type Redis from 'ioredis';
 import type { StoreKeys } from '../store/keys';
 import { redisMajorVersion } from '../redis/server-version';
-import { WriteBatch, type WriteResult } from './write-batch';
+import { WriteBatch, type WriteResult } from '../store/write-batch';
 
 // Every write of the collecting process goes through its fence: one Lua script that first checks
 // the lease still holds this term's token, then applies the batch. A paused or deposed collector

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Gap } from '@/lib/schemas/api';
 import type { TrellisContext } from '../context';
 import type { StoreKeys } from '../store/keys';
-import type { WriteBatch } from './write-batch';
+import type { WriteBatch } from '../store/write-batch';
 
 // Observation gaps: periods in which Trellis could not have seen events (subscriber dropped, Redis
 // down, no collector running). Closed gaps are kept newest first, capped; the open one lives in the

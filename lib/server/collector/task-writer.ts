@@ -1,6 +1,6 @@
 import 'server-only';
 import type { TrellisContext } from '../context';
-import type { WriteBatch } from './write-batch';
+import type { WriteBatch } from '../store/write-batch';
 import type { RegistryDimension } from '../store/keys';
 import { deriveTask, type DerivedTask } from '../tasks/derive';
 import { INDEX_DIMENSIONS, indexedValues, type IndexedValues } from '../tasks/indexed-values';

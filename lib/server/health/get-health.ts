@@ -2,6 +2,7 @@ import 'server-only';
 import type Redis from 'ioredis';
 import type { Gap, HealthView } from '@/lib/schemas/api';
 import type { TrellisContext } from '../context';
+import { decodeCollectorStats } from '../collector/collector-stats';
 import { listGaps } from '../collector/gaps';
 import { processCollector } from '../collector/runtime';
 
@@ -19,19 +20,18 @@ async function reachable(redis: Redis): Promise<boolean> {
   }
 }
 
-const numOrNull = (v: string | undefined): number | null => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
-
 export async function getHealth(ctx: TrellisContext): Promise<HealthView> {
   const [store, broker, backend] = await Promise.all([reachable(ctx.store), reachable(ctx.broker), reachable(ctx.backend)]);
   const now = Date.now() / 1000;
-  let stats: Record<string, string> = {};
+  let hash: Record<string, string> = {};
   let holder: string | null = null;
   let gaps: Gap[] = [];
   if (store) {
-    [stats, holder, gaps] = await Promise.all([ctx.store.hgetall(ctx.keys.collectorStats), ctx.store.get(ctx.keys.lease), listGaps(ctx)]);
+    [hash, holder, gaps] = await Promise.all([ctx.store.hgetall(ctx.keys.collectorStats), ctx.store.get(ctx.keys.lease), listGaps(ctx)]);
   }
-  const openGap = stats.openGap ? (JSON.parse(stats.openGap) as Gap) : null;
-  const aliveAt = numOrNull(stats.aliveAt);
+  const stats = decodeCollectorStats(hash);
+  const openGap = stats.openGap;
+  const aliveAt = stats.aliveAt;
   const running = holder !== null && aliveAt !== null && now - aliveAt < ALIVE_WITHIN_S;
   const local = processCollector();
   const status: HealthView['status'] = !store ? 'down' : !running || !broker || !backend || openGap ? 'degraded' : 'ok';
@@ -42,13 +42,21 @@ export async function getHealth(ctx: TrellisContext): Promise<HealthView> {
       thisProcess: local?.isLeader ?? false,
       holder,
       running,
-      eventsPerSecond: numOrNull(stats.eventsPerSecond) ?? 0,
-      lagSeconds: { p50: numOrNull(stats.lagP50), p99: numOrNull(stats.lagP99) },
-      eventsTotal: numOrNull(stats.eventsTotal) ?? 0,
-      malformedTotal: numOrNull(stats.malformedTotal) ?? 0,
-      ignoredTotal: numOrNull(stats.ignoredTotal) ?? 0,
-      lastEventAt: numOrNull(stats.lastEventAt),
-      lastFlushAt: numOrNull(stats.lastFlushAt),
+      eventsPerSecond: stats.eventsPerSecond ?? 0,
+      lagSeconds: { p50: stats.lagP50, p99: stats.lagP99 },
+      eventsTotal: stats.eventsTotal ?? 0,
+      malformedTotal: stats.malformedTotal ?? 0,
+      ignoredTotal: stats.ignoredTotal ?? 0,
+      lastEventAt: stats.lastEventAt,
+      lastFlushAt: stats.lastFlushAt,
+      backlog: {
+        bytes: stats.backlogBytes ?? 0,
+        messages: stats.backlogMessages ?? 0,
+        ageSeconds: stats.backlogOldestAt !== null ? Math.max(0, now - stats.backlogOldestAt) : null,
+        peakBytes: stats.backlogPeakBytes ?? 0,
+        limitBytes: stats.backlogLimitBytes,
+        droppedMessages: stats.droppedMessages ?? 0,
+      },
     },
     gaps: openGap ? [openGap, ...gaps] : gaps,
   };

@@ -3,6 +3,7 @@ import type { TrellisContext } from '../context';
 import { messageTaskId } from '../celery/queue-message';
 import { inspectAllCached } from '../inspect/inspect-cache';
 import { logger } from '../logger';
+import { unfencedBatch, type WriteBatch } from '../store/write-batch';
 import { discoverQueues } from './discover';
 import { advanceArrivals, oldestArrival, type Cohort } from './arrivals';
 import { bandFlow, ratesOver, type FlowSample } from './flow';
@@ -60,7 +61,9 @@ export interface QueueSampler {
   refresh(): Promise<void>;
 }
 
-export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boolean; mode?: ProbeMode } = {}): QueueSampler {
+/** `batch`: where the sampler's store writes go (the collector passes its fence: a deposed process writes nothing). */
+export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boolean; mode?: ProbeMode; batch?: () => WriteBatch } = {}): QueueSampler {
+  const newBatch = opts.batch ?? (() => unfencedBatch(ctx.store));
   const states = new Map<string, QueueState>();
   let lastDiscovery = 0;
   let discovering: Promise<void> | null = null;
@@ -148,7 +151,7 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
       return stats;
     }
 
-    const write = ctx.store.pipeline();
+    const write = newBatch();
     const metas: Record<string, string> = {};
     // What this sample wrote is remembered only once the store took it (else it is written again).
     const onStored: Array<() => void> = [];
@@ -245,9 +248,8 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     if (Object.keys(metas).length > 0) write.hset(ctx.keys.queueMeta, metas);
     write.set(ctx.keys.queueSampledAt, String(t));
     const t1 = Date.now();
-    const stored = (await write.exec()) ?? [];
-    const failed = stored.find(([err]) => err)?.[0];
-    if (failed) throw failed;
+    const stored = await write.exec();
+    if (stored.commandErrors > 0) throw new Error(`store refused ${stored.commandErrors} writes: ${stored.firstCommandError}`);
     for (const commit of onStored) commit();
     return { queues: plan.length, brokerCommands: probes.commands, mode: usedMode, brokerMs, storeMs: Date.now() - t1 };
   }

@@ -25,7 +25,10 @@ function threadPaths(): { boot: string; entry: string } {
 
 export class IngestChannel {
   private worker: Worker | null = null;
+  private booting: Promise<Worker> | null = null;
   private owed = 0;
+  private up = false;
+  private onUpOnce: (() => void) | null = null;
   private drained: (() => void) | null = null;
   status: IngestStatus | null = null;
 
@@ -36,44 +39,53 @@ export class IngestChannel {
     private readonly hasRoom: () => boolean,
   ) {}
 
-  /** Starts the thread; resolves once it reported its first status (listening or not). */
-  async start(): Promise<void> {
-    const { boot, entry } = threadPaths();
-    const worker = new Worker(boot, { workerData: { ...this.config, entry }, execArgv: ['--conditions=react-server'] });
-    this.worker = worker;
-    this.owed = 0;
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, 10_000);
-      worker.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
+  /** Starts the thread (once per process; a standby does it ahead so a takeover is quick). */
+  boot(): Promise<Worker> {
+    this.booting ??= new Promise<Worker>((resolve, reject) => {
+      const { boot, entry } = threadPaths();
+      const worker = new Worker(boot, { workerData: { ...this.config, entry }, execArgv: ['--conditions=react-server'] });
+      worker.once('error', reject);
+      worker.on('error', (err) => logger.error({ err: err.message }, 'ingest thread failed'));
       worker.on('message', (m: FromThread) => {
-        if (m.type === 'status' && this.status === null) {
-          clearTimeout(timer);
-          this.status = m;
-          resolve();
+        if (m.type === 'status' && this.worker !== worker) {
+          this.worker = worker;
+          resolve(worker);
         }
         this.receive(m);
       });
-    });
-    worker.on('error', (err) => logger.error({ err: err.message }, 'ingest thread failed'));
-    worker.on('exit', (code) => {
-      if (this.worker === worker && code !== 0) {
+      worker.on('exit', (code) => {
+        if (this.worker !== worker) return;
         this.worker = null;
-        logger.error({ code }, 'ingest thread exited');
-        this.handlers.onDown(Date.now() / 1000);
-      }
+        this.booting = null;
+        if (this.up) {
+          this.up = false;
+          logger.error({ code }, 'ingest thread exited');
+          this.handlers.onDown(Date.now() / 1000);
+        }
+      });
     });
-    await ready;
+    this.booting.catch(() => (this.booting = null));
+    return this.booting;
   }
 
-  get running(): boolean {
-    return this.worker !== null;
+  /** Subscribes; resolves once listening (or after a bound, when the broker cannot be reached). */
+  async listen(): Promise<void> {
+    const worker = await this.boot();
+    this.owed = 0;
+    const listening = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5_000);
+      this.onUpOnce = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    worker.postMessage({ type: 'listen' });
+    await listening;
+    this.onUpOnce = null;
   }
 
   get listening(): boolean {
-    return this.worker !== null && (this.status?.listening ?? false);
+    return this.worker !== null && this.up;
   }
 
   private receive(m: FromThread): void {
@@ -87,9 +99,12 @@ export class IngestChannel {
         this.status = m;
         break;
       case 'down':
+        this.up = false;
         this.handlers.onDown(m.at);
         break;
       case 'up':
+        this.up = true;
+        this.onUpOnce?.();
         this.handlers.onUp(m.at, m.reason);
         break;
       case 'overflow':
@@ -109,9 +124,10 @@ export class IngestChannel {
     }
   }
 
-  /** Stops listening, takes what the thread still holds (bounded in time), then ends the thread. */
+  /** Stops listening and takes what the thread still holds (bounded in time). The thread stays. */
   async stop(): Promise<void> {
     const worker = this.worker;
+    this.up = false;
     if (!worker) return;
     const done = new Promise<void>((resolve) => {
       this.drained = resolve;
@@ -120,8 +136,14 @@ export class IngestChannel {
     worker.postMessage({ type: 'drain' });
     await done;
     this.drained = null;
+  }
+
+  /** Ends the thread (process shutdown). */
+  async terminate(): Promise<void> {
+    const worker = this.worker;
     this.worker = null;
-    this.status = null;
-    await worker.terminate();
+    this.booting = null;
+    this.up = false;
+    if (worker) await worker.terminate();
   }
 }

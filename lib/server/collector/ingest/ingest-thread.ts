@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type Redis from 'ioredis';
 import { createRedisClient } from '../../redis/client';
 import { Backlog } from './backlog';
 import { decodeBatch } from './decode-batch';
 import { EventSubscriber } from './event-subscriber';
 import type { FromThread, IngestThreadConfig, ToThread } from './messages';
 
-// The ingest thread: owns the broker's event subscription and does nothing but read it, so the socket
+// The ingest thread (one per process, started ahead so a takeover need not wait for it): while this
+// process collects it owns the broker's event subscription and does nothing but read it, so the socket
 // is drained however busy the collector's event loop is (rendering pages, flushing, reconciling).
 // Messages wait raw in a byte-bounded backlog; the thread decodes the oldest into a batch only when
 // the collector has room (credit: one `ack` per batch taken), in small slices between socket reads.
@@ -32,23 +34,43 @@ let droppedTotal = 0;
 let overflow: { start: number; dropped: number } | null = null;
 let lastAcceptedAt: number | null = null;
 
-const info = createRedisClient(config.broker, 'broker');
-const subscriber = new EventSubscriber(
-  { broker: config.broker, pattern: config.pattern, info },
-  {
-    onMessage: (data, at) => {
-      if (backlog.push(data, at)) lastAcceptedAt = at;
-      else {
-        droppedTotal++;
-        if (!overflow) overflow = { start: lastAcceptedAt ?? at, dropped: 0 };
-        overflow.dropped++;
-      }
-      schedulePump();
+let listening: { subscriber: EventSubscriber; info: Redis } | null = null;
+
+function listen(): void {
+  if (listening) return;
+  draining = false;
+  credit = CREDIT;
+  const info = createRedisClient(config.broker, 'broker');
+  const subscriber = new EventSubscriber(
+    { broker: config.broker, pattern: config.pattern, info },
+    {
+      onMessage: (data, at) => {
+        if (backlog.push(data, at)) lastAcceptedAt = at;
+        else {
+          droppedTotal++;
+          if (!overflow) overflow = { start: lastAcceptedAt ?? at, dropped: 0 };
+          overflow.dropped++;
+        }
+        schedulePump();
+      },
+      onDown: (at) => send({ type: 'down', at }),
+      onUp: (at, reason) => send({ type: 'up', at, reason }),
     },
-    onDown: (at) => send({ type: 'down', at }),
-    onUp: (at, reason) => send({ type: 'up', at, reason }),
-  },
-);
+  );
+  listening = { subscriber, info };
+  void subscriber.start().then(status);
+}
+
+async function drain(): Promise<void> {
+  draining = true;
+  const l = listening;
+  listening = null;
+  if (l) {
+    await l.subscriber.stop();
+    l.info.disconnect();
+  }
+  if (backlog.length === 0) send({ type: 'drained' });
+}
 
 function schedulePump(): void {
   if (pumpScheduled || credit <= 0) return;
@@ -74,7 +96,7 @@ function pump(): void {
 function status(): void {
   send({
     type: 'status',
-    listening: subscriber.isListening,
+    listening: listening?.subscriber.isListening ?? false,
     backlogBytes: backlog.bytes,
     backlogMessages: backlog.length,
     backlogPeakBytes: backlog.peakBytes,
@@ -88,14 +110,9 @@ port.on('message', (m: ToThread) => {
   if (m.type === 'ack') {
     credit = Math.min(CREDIT, credit + 1);
     schedulePump();
-  } else if (m.type === 'drain') {
-    draining = true;
-    void subscriber.stop().then(() => {
-      info.disconnect();
-      if (backlog.length === 0) send({ type: 'drained' });
-    });
-  }
+  } else if (m.type === 'listen') listen();
+  else if (m.type === 'drain') void drain();
 });
 
 setInterval(status, STATUS_MS).unref();
-void subscriber.start().then(status);
+status();

@@ -48,7 +48,9 @@ export type FromThread =
   | { type: 'drained' };
 
 export type ToThread =
+  /** This process now collects: subscribe (the thread is started ahead, so a takeover is quick). */
+  | { type: 'listen' }
   /** The collector took a batch: the thread may send one more. */
   | { type: 'ack' }
-  /** Stop listening; send what is left, then say `drained`. */
+  /** Stop listening; send what is left, then say `drained` (the thread stays, ready to listen again). */
   | { type: 'drain' };
