@@ -1,5 +1,5 @@
 import 'server-only';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../../logger';
 import type { FromThread, IngestBatch, IngestStatus, IngestThreadConfig } from './messages';
@@ -17,10 +17,13 @@ export interface IngestHandlers {
 
 const DRAIN_LIMIT_MS = 5_000;
 
-/** Resolved from the working directory at run time (the Next.js server bundles this module, not the thread). */
+/**
+ * Resolved from the working directory at run time: the Next.js server bundles this module but not the
+ * thread, and a path the bundler can trace would make it pull the whole project into the build.
+ */
 function threadPaths(): { boot: string; entry: string } {
-  const dir = join(process.cwd(), 'lib', 'server', 'collector', 'ingest');
-  return { boot: join(dir, 'thread-boot.mjs'), entry: join(dir, 'ingest-thread.ts') };
+  const dir = [/* turbopackIgnore: true */ process.cwd(), 'lib', 'server', 'collector', 'ingest'].join(sep);
+  return { boot: [dir, 'thread-boot.mjs'].join(sep), entry: [dir, 'ingest-thread.ts'].join(sep) };
 }
 
 export class IngestChannel {
