@@ -7,7 +7,8 @@ import { createRedisClient } from '../redis/client';
 // comes back (resubscribing itself, so the moment it is listening again is known exactly), and why,
 // by comparing the server before and after: a new run_id means Redis restarted; the same run_id
 // means Redis dropped (or someone killed) the connection — usually the pub/sub output-buffer limit,
-// which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections).
+// which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections); a
+// different server address means the master changed (a Sentinel failover).
 
 export interface SubscriberHandlers {
   onMessage(data: Buffer, receivedAt: number): void;
@@ -18,6 +19,8 @@ export interface SubscriberHandlers {
 }
 
 interface ServerMark {
+  /** host:port the subscriber is connected to. */
+  address?: string | null;
   runId: string | null;
   outputBufferDisconnects: number | null;
 }
@@ -66,7 +69,7 @@ export class EventSubscriber {
     const client = this.client;
     if (!client || this.listening) return;
     try {
-      const mark = await this.serverMark();
+      const mark = { ...(await this.serverMark()), address: `${client.stream.remoteAddress}:${client.stream.remotePort}` };
       await client.psubscribe(this.ctx.celery.eventPattern);
       this.listening = true;
       const reason = this.wasDown ? explain(this.mark, mark) : null;
@@ -107,6 +110,7 @@ export class EventSubscriber {
 
 /** Why the subscription was lost, judged by comparing the server before and after. */
 export function explain(before: ServerMark | null, after: ServerMark): string {
+  if (before?.address && after.address && before.address !== after.address) return `the broker's master changed to ${after.address} (Sentinel failover; connection lost)`;
   if (before?.runId && after.runId && before.runId !== after.runId) return 'Redis restarted (connection lost)';
   if (before?.outputBufferDisconnects != null && after.outputBufferDisconnects != null && after.outputBufferDisconnects > before.outputBufferDisconnects)
     return 'subscriber dropped by Redis: pub/sub output-buffer limit exceeded (events arrived faster than they were read)';
