@@ -1,5 +1,6 @@
 import 'server-only';
 import { bootConfig } from './boot';
+import { logBrokerReport } from './broker/startup-report';
 import { getContext } from './context';
 import { startProcessCollector } from './collector/runtime';
 
@@ -7,5 +8,6 @@ import { startProcessCollector } from './collector/runtime';
 
 export async function startInServer(): Promise<void> {
   const cfg = bootConfig('web');
+  void logBrokerReport(getContext());
   if (cfg.collector === 'auto') await startProcessCollector(getContext());
 }
