@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { storeKeys } from '@/lib/server/store/keys';
+import { runDriver, startWorker } from '../support/celery';
 import { MASTER_NAME, startSentinelDeployment, type SentinelDeployment } from '../support/sentinel';
 import { lifecycle, publishTaskEvents, waitFor } from '../support/trellis';
 
@@ -30,6 +32,7 @@ interface GapView {
   start: number;
   end: number | null;
   reason: string;
+  reconciled?: { checked: number; updated: number } | null;
 }
 
 const gaps = async () => ((await get(routes.health.GET, '/api/v1/health')).body as { gaps: GapView[] }).gaps;
@@ -41,6 +44,24 @@ async function publishTo(port: number, id: string): Promise<void> {
     await publishTaskEvents(pub, 0, lifecycle(id));
   } finally {
     pub.disconnect();
+  }
+}
+
+/** A real Celery worker and client on the sentinel:// lists run `count` tasks; Trellis must store them as SUCCESS. */
+async function runCeleryBurst(name: string, count: number): Promise<void> {
+  // Celery takes the master name from the transport options (Trellis: TRELLIS_SENTINEL_MASTER).
+  const celery = {
+    brokerUrl: deployment.url(0),
+    backendUrl: deployment.url(1),
+    env: { CELERY_EXTRA_CONF: JSON.stringify({ broker_transport_options: { master_name: MASTER_NAME }, result_backend_transport_options: { master_name: MASTER_NAME } }) },
+  };
+  const worker = await startWorker({ ...celery, name, pool: 'solo', concurrency: 1 });
+  try {
+    const out = z.object({ ids: z.array(z.string()), states: z.record(z.string(), z.string()) }).parse(await runDriver(['burst', String(count), '--wait'], celery));
+    expect(Object.values(out.states)).toEqual(Array(count).fill('SUCCESS'));
+    await waitFor(async () => (await Promise.all(out.ids.map(taskState))).every((s) => s === 'SUCCESS'), 'the worker’s tasks stored as SUCCESS', 30_000);
+  } finally {
+    await worker.stop();
   }
 }
 
@@ -68,6 +89,10 @@ afterAll(async () => {
 });
 
 describe('Redis Sentinel', () => {
+  it('collects a real Celery worker’s tasks, the worker and Trellis both on the sentinel:// lists', async () => {
+    await runCeleryBurst('s1', 3);
+  });
+
   it('collects through sentinel:// URLs, records a failover as a gap, then collects from the new master', async () => {
     const oldMaster = await deployment.masterPort();
     expect(oldMaster).toBe(deployment.master.port);
@@ -89,6 +114,7 @@ describe('Redis Sentinel', () => {
     expect(gap.start).toBeGreaterThanOrEqual(failoverAt - 1);
     expect(gap.end as number).toBeGreaterThanOrEqual(gap.start);
     expect(gap.reason).toMatch(/master changed|failover/i);
+    expect(gap.reconciled).not.toBeNull(); // unfinished tasks were checked against the (new) result backend
 
     // Collection resumes: events published to the new master are stored (in the store, now on the
     // new master too), and the history from before the failover is still there (replicated).
@@ -102,5 +128,8 @@ describe('Redis Sentinel', () => {
     } finally {
       stored.disconnect();
     }
+
+    // And a real Celery worker started now reaches the new master through the sentinels too.
+    await runCeleryBurst('s2', 2);
   });
 });
