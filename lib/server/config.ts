@@ -74,6 +74,7 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'TRELLIS_SENTINEL_MASTER: the master name the sentinels monitor (letters, digits and _.:-, e.g. "mymaster")')
     .optional(),
+  TRELLIS_SENTINEL_PASSWORD: z.string().optional(),
   TRELLIS_REDIS_TIMEOUT: duration('TRELLIS_REDIS_TIMEOUT').default(5),
   TRELLIS_STORE_PREFIX: z
     .string()
@@ -140,7 +141,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message));
   const e = result.data;
   const commandTimeoutMs = Math.round(e.TRELLIS_REDIS_TIMEOUT * 1000);
-  const target = (t: RedisTarget): RedisTarget => ({ ...t, commandTimeoutMs });
+  const sentinelPassword = e.TRELLIS_SENTINEL_PASSWORD;
+  const target = (t: RedisTarget): RedisTarget => ({
+    ...t,
+    commandTimeoutMs,
+    ...(t.sentinel && sentinelPassword !== undefined ? { sentinel: { ...t.sentinel, password: sentinelPassword } } : {}),
+  });
   return {
     broker: target(e.CELERY_BROKER_URL),
     resultBackend: target(e.CELERY_RESULT_BACKEND ?? e.CELERY_BROKER_URL),

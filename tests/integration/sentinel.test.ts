@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { storeKeys } from '@/lib/server/store/keys';
 import { runDriver, startWorker } from '../support/celery';
-import { MASTER_NAME, startSentinelDeployment, type SentinelDeployment } from '../support/sentinel';
+import { MASTER_NAME, MASTER_PASSWORD, SENTINEL_PASSWORD, startSentinelDeployment, type SentinelDeployment } from '../support/sentinel';
 import { lifecycle, publishTaskEvents, waitFor } from '../support/trellis';
 
 // Issue 8 (Redis Sentinel): Trellis with broker, result backend and store all given as Celery's
-// sentinel:// list, against real redis-sentinel processes. It collects; `SENTINEL FAILOVER` is a
+// sentinel:// list, against real redis-sentinel processes (master and sentinels with passwords). It collects; `SENTINEL FAILOVER` is a
 // recorded gap; then it collects from (and writes to) the new master.
 
 let deployment: SentinelDeployment;
@@ -39,7 +39,7 @@ const gaps = async () => ((await get(routes.health.GET, '/api/v1/health')).body 
 
 /** Publishes a fresh task's lifecycle straight to the Redis on `port` (what a worker connected there does). */
 async function publishTo(port: number, id: string): Promise<void> {
-  const pub = new Redis({ host: '127.0.0.1', port });
+  const pub = new Redis({ host: '127.0.0.1', port, password: MASTER_PASSWORD });
   try {
     await publishTaskEvents(pub, 0, lifecycle(id));
   } finally {
@@ -53,7 +53,12 @@ async function runCeleryBurst(name: string, count: number): Promise<void> {
   const celery = {
     brokerUrl: deployment.url(0),
     backendUrl: deployment.url(1),
-    env: { CELERY_EXTRA_CONF: JSON.stringify({ broker_transport_options: { master_name: MASTER_NAME }, result_backend_transport_options: { master_name: MASTER_NAME } }) },
+    env: {
+      CELERY_EXTRA_CONF: JSON.stringify({
+        broker_transport_options: { master_name: MASTER_NAME, sentinel_kwargs: { password: SENTINEL_PASSWORD } },
+        result_backend_transport_options: { master_name: MASTER_NAME, sentinel_kwargs: { password: SENTINEL_PASSWORD } },
+      }),
+    },
   };
   const worker = await startWorker({ ...celery, name, pool: 'solo', concurrency: 1 });
   try {
@@ -71,6 +76,7 @@ beforeAll(async () => {
   process.env.CELERY_RESULT_BACKEND = deployment.url(1);
   process.env.TRELLIS_STORE_URL = deployment.url(2);
   process.env.TRELLIS_SENTINEL_MASTER = MASTER_NAME;
+  process.env.TRELLIS_SENTINEL_PASSWORD = SENTINEL_PASSWORD;
   process.env.TRELLIS_LOG_LEVEL = 'silent';
   routes = {
     task: await import('@/app/api/v1/tasks/[id]/route'),
@@ -90,6 +96,14 @@ afterAll(async () => {
 
 describe('Redis Sentinel', () => {
   it('collects a real Celery worker’s tasks, the worker and Trellis both on the sentinel:// lists', async () => {
+    // The passwords are really required: Celery and Trellis both authenticated to master and sentinels.
+    const anonymous = new Redis({ host: '127.0.0.1', port: deployment.sentinelPorts[0], maxRetriesPerRequest: 0, enableReadyCheck: false });
+    anonymous.on('error', () => undefined);
+    try {
+      await expect(anonymous.call('SENTINEL', 'MASTERS')).rejects.toThrow(/NOAUTH/);
+    } finally {
+      anonymous.disconnect();
+    }
     await runCeleryBurst('s1', 3);
   });
 
@@ -124,7 +138,7 @@ describe('Redis Sentinel', () => {
     await publishTo(newMaster, after);
     await waitFor(async () => (await taskState(after)) === 'SUCCESS', 'a task published to the new master to be stored', 30_000);
     expect(await taskState(before)).toBe('SUCCESS');
-    const stored = new Redis({ host: '127.0.0.1', port: newMaster, db: 2 });
+    const stored = new Redis({ host: '127.0.0.1', port: newMaster, db: 2, password: MASTER_PASSWORD });
     try {
       expect(await stored.exists(storeKeys('trellis:').task(after))).toBe(1);
     } finally {

@@ -1,6 +1,7 @@
-// A real Redis Sentinel deployment for a test, on loopback: one master, one replica (both without
-// persistence) and three `redis-sentinel` processes (quorum 2) with short down-after and failover
-// timeouts, so a failover takes a second or two.
+// A real Redis Sentinel deployment for a test, on loopback, secured as production ones are: one
+// master and one replica (both without persistence, with a password) and three `redis-sentinel`
+// processes (quorum 2, with their own password) with short down-after and failover timeouts, so a
+// failover takes a second or two.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,12 +11,16 @@ import { freePort, startRedis, type RedisServer } from './redis-server';
 import { waitFor } from './trellis';
 
 export const MASTER_NAME = 'trellismaster';
+/** The master's (and replica's) password: in the URL, as Celery has it. */
+export const MASTER_PASSWORD = 'master-pw';
+/** The sentinels' own password: TRELLIS_SENTINEL_PASSWORD (Celery: `sentinel_kwargs`). */
+export const SENTINEL_PASSWORD = 'sentinel-pw';
 
 export interface SentinelDeployment {
   master: RedisServer;
   replica: RedisServer;
   sentinelPorts: number[];
-  /** Celery's syntax: `sentinel://127.0.0.1:p1/db;sentinel://127.0.0.1:p2/db;…`. */
+  /** Celery's syntax: `sentinel://:<master password>@127.0.0.1:p1/db;sentinel://127.0.0.1:p2/db;…`. */
   url(db?: number): string;
   /** The port of the current master, as the sentinels say. */
   masterPort(): Promise<number>;
@@ -40,13 +45,16 @@ process.once('exit', () => {
 
 export async function startSentinelDeployment(): Promise<SentinelDeployment> {
   requireRedisSentinel();
-  const master = await startRedis();
-  const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  // The password is set once each answers (startRedis checks readiness with an anonymous PING).
+  const master = await startRedis({ args: ['--masterauth', MASTER_PASSWORD] });
+  await requirePassword(master.port);
+  const replica = await startRedis({ args: ['--masterauth', MASTER_PASSWORD, '--replicaof', '127.0.0.1', String(master.port)] });
+  await requirePassword(replica.port);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-sentinel-'));
   const sentinelPorts = await distinctFreePorts(3);
   const children = sentinelPorts.map((port) => launchSentinel(dir, port, master.port));
   const ask = (port: number) => {
-    const c = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, lazyConnect: true });
+    const c = new Redis({ host: '127.0.0.1', port, password: SENTINEL_PASSWORD, maxRetriesPerRequest: 1, lazyConnect: true });
     c.on('error', () => undefined);
     return c;
   };
@@ -72,7 +80,7 @@ export async function startSentinelDeployment(): Promise<SentinelDeployment> {
     master,
     replica,
     sentinelPorts,
-    url: (db = 0) => sentinelPorts.map((p) => `sentinel://127.0.0.1:${p}/${db}`).join(';'),
+    url: (db = 0) => sentinelPorts.map((p, i) => `sentinel://${i === 0 ? `:${MASTER_PASSWORD}@` : ''}127.0.0.1:${p}/${db}`).join(';'),
     masterPort,
     failover: async () => {
       const before = await masterPort();
@@ -100,7 +108,10 @@ function launchSentinel(dir: string, port: number, masterPort: number): ChildPro
       `port ${port}`,
       'bind 127.0.0.1',
       `dir ${dir}`,
+      `requirepass ${SENTINEL_PASSWORD}`,
+      `sentinel sentinel-pass ${SENTINEL_PASSWORD}`,
       `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
+      `sentinel auth-pass ${MASTER_NAME} ${MASTER_PASSWORD}`,
       `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
       `sentinel failover-timeout ${MASTER_NAME} 5000`,
       `sentinel parallel-syncs ${MASTER_NAME} 1`,
@@ -111,6 +122,15 @@ function launchSentinel(dir: string, port: number, masterPort: number): ChildPro
   alive.add(child);
   child.once('exit', () => alive.delete(child));
   return child;
+}
+
+async function requirePassword(port: number): Promise<void> {
+  const c = new Redis({ host: '127.0.0.1', port });
+  try {
+    await c.config('SET', 'requirepass', MASTER_PASSWORD);
+  } finally {
+    c.disconnect();
+  }
 }
 
 async function stopChild(c: ChildProcess): Promise<void> {

@@ -94,7 +94,12 @@ describe('configuration', () => {
       sentinel: { masterName: 'mymaster', sentinels: [{ host: '127.0.0.1', port: 26379 }, { host: '127.0.0.1', port: 26380 }, { host: '::1', port: 26379 }] },
     });
     expect(c.store.sentinel).toEqual(c.broker.sentinel);
+    expect(c.broker.sentinel?.password).toBeUndefined();
     expect(loadConfig({}).broker.commandTimeoutMs).toBe(5000);
+    // The sentinels' own password (Celery: sentinel_kwargs), only for sentinel targets.
+    const auth = loadConfig({ CELERY_BROKER_URL: url, TRELLIS_STORE_URL: 'redis://store/0', TRELLIS_SENTINEL_MASTER: 'mymaster', TRELLIS_SENTINEL_PASSWORD: 's3cret' });
+    expect(auth.broker.sentinel?.password).toBe('s3cret');
+    expect(auth.store.sentinel).toBeUndefined();
   });
 
   it('asks for the master name of a sentinel list and rejects mixed lists, without echoing a password', () => {

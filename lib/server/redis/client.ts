@@ -20,7 +20,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 export function createRedisClient(target: RedisTarget, role: RedisRole, extra: RedisOptions = {}): Redis {
   const timeoutMs = target.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const client = new Redis({
-    ...where(target, role),
+    ...where(target, role, timeoutMs),
     db: target.db,
     username: target.username,
     password: target.password,
@@ -47,11 +47,13 @@ export function createRedisClient(target: RedisTarget, role: RedisRole, extra: R
   return client;
 }
 
-function where(target: RedisTarget, role: RedisRole): RedisOptions {
+function where(target: RedisTarget, role: RedisRole, timeoutMs: number): RedisOptions {
   if (!target.sentinel) return { host: target.host, port: target.port, tls: target.tls ? {} : undefined };
   return {
     sentinels: target.sentinel.sentinels,
     name: target.sentinel.masterName,
+    sentinelPassword: target.sentinel.password,
+    sentinelCommandTimeout: timeoutMs, // a stalled sentinel is skipped for the next one
     // Listen for +switch-master on the sentinels and move to the new master at once: otherwise
     // this connection keeps reading and writing the demoted master until the sentinels reconfigure
     // it (seconds later), and what it writes there is lost when it resyncs. Not for the short-lived

@@ -15,8 +15,9 @@ export interface RedisTarget {
   username?: string;
   password?: string;
   tls: boolean;
-  /** Set for `sentinel://` URLs: connect to the master that these sentinels name `masterName`. */
-  sentinel?: { sentinels: SentinelAddress[]; masterName: string };
+  /** Set for `sentinel://` URLs: connect to the master that these sentinels name `masterName`
+   *  (`password`: the sentinels' own, TRELLIS_SENTINEL_PASSWORD, Celery's `sentinel_kwargs`). */
+  sentinel?: { sentinels: SentinelAddress[]; masterName: string; password?: string };
   /** Every command on this target fails after this long (TRELLIS_REDIS_TIMEOUT); unset = the client default. */
   commandTimeoutMs?: number;
 }
