@@ -8,7 +8,7 @@ import { createRedisClient } from '../redis/client';
 // by comparing the server before and after: a new run_id means Redis restarted; the same run_id
 // means Redis dropped (or someone killed) the connection — usually the pub/sub output-buffer limit,
 // which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections); a
-// different server address means the master changed (a Sentinel failover).
+// different server address means the master changed (a failover, e.g. by Sentinel).
 
 export interface SubscriberHandlers {
   onMessage(data: Buffer, receivedAt: number): void;
@@ -110,7 +110,7 @@ export class EventSubscriber {
 
 /** Why the subscription was lost, judged by comparing the server before and after. */
 export function explain(before: ServerMark | null, after: ServerMark): string {
-  if (before?.address && after.address && before.address !== after.address) return `the broker's master changed to ${after.address} (Sentinel failover; connection lost)`;
+  if (before?.address && after.address && before.address !== after.address) return `the broker's master changed to ${after.address} (a failover; connection lost)`;
   if (before?.runId && after.runId && before.runId !== after.runId) return 'Redis restarted (connection lost)';
   if (before?.outputBufferDisconnects != null && after.outputBufferDisconnects != null && after.outputBufferDisconnects > before.outputBufferDisconnects)
     return 'subscriber dropped by Redis: pub/sub output-buffer limit exceeded (events arrived faster than they were read)';
