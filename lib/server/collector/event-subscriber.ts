@@ -25,6 +25,8 @@ interface ServerMark {
   outputBufferDisconnects: number | null;
 }
 
+const RESUBSCRIBE_MS = 500;
+
 export class EventSubscriber {
   private client: Redis | null = null;
   private listening = false;
@@ -79,7 +81,9 @@ export class EventSubscriber {
       this.firstUp?.();
       this.firstUp = null;
     } catch {
-      // The connection went away again; 'ready' fires once it is back.
+      // The connection went away again ('ready' fires once it is back), or PSUBSCRIBE timed out on
+      // a connection that stayed up (a stalled Redis, TRELLIS_REDIS_TIMEOUT): then try again.
+      if (this.client === client && client.status === 'ready') setTimeout(() => void this.subscribe(), RESUBSCRIBE_MS).unref();
     }
   }
 
