@@ -1,10 +1,11 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../support/redis-server';
+import { waitFor } from '../support/trellis';
 
 // Issue 8 (every Redis command with a timeout): a Redis that stops answering (SIGSTOP: the socket
 // stays open, nothing comes back) gives the API a 503 with the error contract within about
-// TRELLIS_REDIS_TIMEOUT, not a hung request.
+// TRELLIS_REDIS_TIMEOUT, not a hung request; and the timeout does not cost a subscription.
 
 const TIMEOUT_S = 1;
 let server: RedisServer;
@@ -65,5 +66,32 @@ describe('a stalled Redis', () => {
     }
     // And back once Redis answers again.
     expect((await get(routes.tasks.GET, '/api/v1/tasks')).status).toBe(200);
+  });
+
+  it('subscribes the live hub once Redis is back, though its SUBSCRIBE timed out meanwhile', async () => {
+    const { getContext } = await import('@/lib/server/context');
+    const { liveHub } = await import('@/lib/server/live/hub');
+    const ctx = getContext();
+    const received: unknown[] = [];
+    await server.kill();
+    const leave = liveHub(ctx).subscribe((m) => received.push(m.notice));
+    try {
+      // Its SUBSCRIBE times out meanwhile; ioredis still sends it once connected.
+      await new Promise((r) => setTimeout(r, TIMEOUT_S * 2_500));
+      await server.start();
+      const admin = new Redis(server.url(0));
+      try {
+        await waitFor(async () => {
+          const [, subscribers] = (await admin.pubsub('NUMSUB', ctx.keys.updatesChannel)) as [string, number];
+          return subscribers > 0;
+        }, 'the hub to subscribe again', 10_000);
+        await admin.publish(ctx.keys.updatesChannel, JSON.stringify({ tasks: [], workers: [] }));
+        await waitFor(async () => received.length > 0, 'the notice to reach the listener');
+      } finally {
+        admin.disconnect();
+      }
+    } finally {
+      leave();
+    }
   });
 });
