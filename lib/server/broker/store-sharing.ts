@@ -23,8 +23,13 @@ export interface StoreSharing {
   warning: string | null;
 }
 
+/** null when unreadable: a result backend that is down must not fail the broker's health. */
 async function runId(redis: Redis): Promise<string | null> {
-  return parseInfo(await redis.info('server')).get('run_id') ?? null;
+  try {
+    return parseInfo(await redis.info('server')).get('run_id') ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether any database of the server holds keys with a TTL (INFO keyspace: `dbN:keys=…,expires=M,…`). */
