@@ -20,7 +20,7 @@ export interface SubscriberHandlers {
 
 interface ServerMark {
   /** host:port the subscriber is connected to. */
-  address?: string | null;
+  address: string;
   runId: string | null;
   outputBufferDisconnects: number | null;
 }
@@ -71,7 +71,7 @@ export class EventSubscriber {
     const client = this.client;
     if (!client || this.listening) return;
     try {
-      const mark = { ...(await this.serverMark()), address: `${client.stream.remoteAddress}:${client.stream.remotePort}` };
+      const mark = await serverMark(client);
       await client.psubscribe(this.ctx.celery.eventPattern);
       this.listening = true;
       const reason = this.wasDown ? explain(this.mark, mark) : null;
@@ -84,16 +84,6 @@ export class EventSubscriber {
       // The connection went away again ('ready' fires once it is back), or PSUBSCRIBE timed out on
       // a connection that stayed up (a stalled Redis, TRELLIS_REDIS_TIMEOUT): then try again.
       if (this.client === client && client.status === 'ready') setTimeout(() => void this.subscribe(), RESUBSCRIBE_MS).unref();
-    }
-  }
-
-  private async serverMark(): Promise<ServerMark> {
-    try {
-      const info = (await this.ctx.broker.info('server')) + (await this.ctx.broker.info('stats'));
-      const ob = /client_output_buffer_limit_disconnections:(\d+)/.exec(info);
-      return { runId: /run_id:(\w+)/.exec(info)?.[1] ?? null, outputBufferDisconnects: ob ? Number(ob[1]) : null };
-    } catch {
-      return { runId: null, outputBufferDisconnects: null };
     }
   }
 
@@ -112,9 +102,24 @@ export class EventSubscriber {
   }
 }
 
+/** The server this (not yet subscribed) connection reached: asked on the connection itself, so it
+ *  is the server the subscription is on, also right after a failover. */
+async function serverMark(client: Redis): Promise<ServerMark> {
+  const address = `${client.stream.remoteAddress}:${client.stream.remotePort}`;
+  try {
+    const info = (await client.info('server')) + (await client.info('stats'));
+    const ob = /client_output_buffer_limit_disconnections:(\d+)/.exec(info);
+    return { address, runId: /run_id:(\w+)/.exec(info)?.[1] ?? null, outputBufferDisconnects: ob ? Number(ob[1]) : null };
+  } catch {
+    return { address, runId: null, outputBufferDisconnects: null };
+  }
+}
+
 /** Why the subscription was lost, judged by comparing the server before and after. */
 export function explain(before: ServerMark | null, after: ServerMark): string {
-  if (before?.address && after.address && before.address !== after.address) return `the broker's master changed to ${after.address} (a failover; connection lost)`;
+  // Another address and another server (not the same one reached another way, e.g. IPv4/IPv6).
+  if (before?.address && after.address && before.address !== after.address && before.runId !== after.runId)
+    return `the broker's master changed to ${after.address} (a failover; connection lost)`;
   if (before?.runId && after.runId && before.runId !== after.runId) return 'Redis restarted (connection lost)';
   if (before?.outputBufferDisconnects != null && after.outputBufferDisconnects != null && after.outputBufferDisconnects > before.outputBufferDisconnects)
     return 'subscriber dropped by Redis: pub/sub output-buffer limit exceeded (events arrived faster than they were read)';
