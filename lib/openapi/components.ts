@@ -195,6 +195,6 @@ export const components = {
   responses: {
     Invalid: { description: 'Invalid input', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     NotFound: { description: 'Not found', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-    Unavailable: { description: 'UNAVAILABLE: the broker, store or result backend Redis cannot be reached (retry later)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    Unavailable: { description: 'UNAVAILABLE: the broker, store or result backend Redis cannot be reached or did not answer within TRELLIS_REDIS_TIMEOUT (retry later)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
   },
 } as const;

@@ -18,9 +18,9 @@ export function unescapeBytes(text: string): string {
   return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-const redisUrl = (name: string) =>
+const redisUrl = (name: string, sentinelMaster: string | undefined) =>
   z.string().transform((value, ctx) => {
-    const parsed = parseRedisUrl(value);
+    const parsed = parseRedisUrl(value, sentinelMaster);
     if (typeof parsed === 'string') {
       ctx.addIssue({ code: 'custom', message: `${name}: ${parsed}` });
       return z.NEVER;
@@ -84,10 +84,17 @@ const prioritySteps = z.string().transform((value, ctx) => {
   return steps;
 });
 
-const EnvSchema = z.object({
-  CELERY_BROKER_URL: redisUrl('CELERY_BROKER_URL').default(parseRedisUrl('redis://localhost:6379/0') as RedisTarget),
-  CELERY_RESULT_BACKEND: redisUrl('CELERY_RESULT_BACKEND').optional(),
-  TRELLIS_STORE_URL: redisUrl('TRELLIS_STORE_URL').optional(),
+// The URLs are parsed knowing TRELLIS_SENTINEL_MASTER, which every sentinel:// URL needs.
+const envSchema = (sentinelMaster: string | undefined) => z.object({
+  CELERY_BROKER_URL: redisUrl('CELERY_BROKER_URL', sentinelMaster).default(parseRedisUrl('redis://localhost:6379/0') as RedisTarget),
+  CELERY_RESULT_BACKEND: redisUrl('CELERY_RESULT_BACKEND', sentinelMaster).optional(),
+  TRELLIS_STORE_URL: redisUrl('TRELLIS_STORE_URL', sentinelMaster).optional(),
+  TRELLIS_SENTINEL_MASTER: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'TRELLIS_SENTINEL_MASTER: the master name the sentinels monitor (letters, digits and _.:-, e.g. "mymaster")')
+    .optional(),
+  TRELLIS_SENTINEL_PASSWORD: z.string().optional(),
+  TRELLIS_REDIS_TIMEOUT: duration('TRELLIS_REDIS_TIMEOUT').default(5),
   TRELLIS_STORE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'TRELLIS_STORE_PREFIX: letters, digits and _.:- only (e.g. "trellis:")')
@@ -138,7 +145,7 @@ export interface TrellisConfig {
   queues: string[];
   sampleIntervalSeconds: number;
   inspectTimeoutSeconds: number;
-  logLevel: z.infer<typeof EnvSchema>['TRELLIS_LOG_LEVEL'];
+  logLevel: z.infer<ReturnType<typeof envSchema>>['TRELLIS_LOG_LEVEL'];
   port: number;
 }
 
@@ -152,13 +159,20 @@ export class ConfigError extends Error {
 /** Validates an environment; empty strings count as unset. Throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): TrellisConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = EnvSchema.safeParse(cleaned);
+  const result = envSchema(cleaned.TRELLIS_SENTINEL_MASTER).safeParse(cleaned);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message));
   const e = result.data;
+  const commandTimeoutMs = Math.round(e.TRELLIS_REDIS_TIMEOUT * 1000);
+  const sentinelPassword = e.TRELLIS_SENTINEL_PASSWORD;
+  const target = (t: RedisTarget): RedisTarget => ({
+    ...t,
+    commandTimeoutMs,
+    ...(t.sentinel && sentinelPassword !== undefined ? { sentinel: { ...t.sentinel, password: sentinelPassword } } : {}),
+  });
   return {
-    broker: e.CELERY_BROKER_URL,
-    resultBackend: e.CELERY_RESULT_BACKEND ?? e.CELERY_BROKER_URL,
-    store: e.TRELLIS_STORE_URL ?? e.CELERY_BROKER_URL,
+    broker: target(e.CELERY_BROKER_URL),
+    resultBackend: target(e.CELERY_RESULT_BACKEND ?? e.CELERY_BROKER_URL),
+    store: target(e.TRELLIS_STORE_URL ?? e.CELERY_BROKER_URL),
     storePrefix: e.TRELLIS_STORE_PREFIX,
     brokerKeyPrefix: e.TRELLIS_BROKER_KEYPREFIX,
     resultKeyPrefix: e.TRELLIS_RESULT_KEYPREFIX,

@@ -1,5 +1,6 @@
 import 'server-only';
 import { bootConfig } from './boot';
+import { logBrokerReport } from './broker/startup-report';
 import { getContext } from './context';
 import { startProcessCollector, stopCollectorOnSignals } from './collector/runtime';
 
@@ -7,6 +8,7 @@ import { startProcessCollector, stopCollectorOnSignals } from './collector/runti
 
 export async function startInServer(): Promise<void> {
   const cfg = bootConfig('web');
+  void logBrokerReport(getContext());
   if (cfg.collector === 'auto') {
     stopCollectorOnSignals();
     await startProcessCollector(getContext());

@@ -82,6 +82,39 @@ describe('configuration', () => {
     for (const bad of ['x'.repeat(101), 'a/b', 'ops\x06\x16', 'ops*']) expect(() => loadConfig({ TRELLIS_CONTROL_EXCHANGE: bad })).toThrow(/TRELLIS_CONTROL_EXCHANGE: letters, digits/);
   });
 
+  it('reads Celery’s sentinel:// list: every entry a sentinel, db and password from the first, master from TRELLIS_SENTINEL_MASTER', () => {
+    const url = 'sentinel://:pw@127.0.0.1:26379/2;sentinel://127.0.0.1:26380/2; sentinel://[::1]';
+    const c = loadConfig({ CELERY_BROKER_URL: url, TRELLIS_SENTINEL_MASTER: 'mymaster', TRELLIS_REDIS_TIMEOUT: '1.5' });
+    expect(c.broker).toMatchObject({
+      url,
+      db: 2,
+      password: 'pw',
+      tls: false,
+      commandTimeoutMs: 1500,
+      sentinel: { masterName: 'mymaster', sentinels: [{ host: '127.0.0.1', port: 26379 }, { host: '127.0.0.1', port: 26380 }, { host: '::1', port: 26379 }] },
+    });
+    expect(c.store.sentinel).toEqual(c.broker.sentinel);
+    expect(c.broker.sentinel?.password).toBeUndefined();
+    expect(loadConfig({}).broker.commandTimeoutMs).toBe(5000);
+    // The sentinels' own password (Celery: sentinel_kwargs), only for sentinel targets.
+    const auth = loadConfig({ CELERY_BROKER_URL: url, TRELLIS_STORE_URL: 'redis://store/0', TRELLIS_SENTINEL_MASTER: 'mymaster', TRELLIS_SENTINEL_PASSWORD: 's3cret' });
+    expect(auth.broker.sentinel?.password).toBe('s3cret');
+    expect(auth.store.sentinel).toBeUndefined();
+  });
+
+  it('asks for the master name of a sentinel list and rejects mixed lists, without echoing a password', () => {
+    expect(() => loadConfig({ TRELLIS_STORE_URL: 'sentinel://:hunter2@h:26379/1' })).toThrow(/TRELLIS_STORE_URL: sentinel:\/\/ URLs need TRELLIS_SENTINEL_MASTER/);
+    try {
+      loadConfig({ CELERY_RESULT_BACKEND: 'sentinel://:hunter2@h1;redis://h2', TRELLIS_SENTINEL_MASTER: 'm', TRELLIS_REDIS_TIMEOUT: 'never' });
+      expect.unreachable();
+    } catch (err) {
+      const text = (err as ConfigError).message;
+      expect(text).toMatch(/CELERY_RESULT_BACKEND: "redis:\/\/h2": every entry of a sentinel list must be sentinel:\/\//);
+      expect(text).toMatch(/TRELLIS_REDIS_TIMEOUT: "never" is not a duration/);
+      expect(text).not.toContain('hunter2');
+    }
+  });
+
   it('parses durations', () => {
     expect(parseDurationSeconds('90')).toBe(90);
     expect(parseDurationSeconds('15m')).toBe(900);

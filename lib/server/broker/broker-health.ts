@@ -2,13 +2,17 @@ import 'server-only';
 import type Redis from 'ioredis';
 import type { TrellisContext } from '../context';
 import { escapeGlob } from '../queues/bindings';
+import { configGet } from './config-get';
 import { parseInfo } from './info';
+import { pubsubBufferLimit, type PubsubBufferLimit } from './pubsub-buffer';
 import { storeFootprint, type StoreFootprint } from './store-footprint';
+import { storeSharing, type StoreSharing } from './store-sharing';
 
 // Broker health (GET /api/v1/broker): memory, eviction policy (anything but `noeviction` can
 // silently delete queues, bindings and unacked entries, protocol doc §8.14), clients, CPU, and
-// what Trellis' own store costs. Every read is bounded: INFO, CONFIG GET, DBSIZE, a sampled
-// footprint.
+// what Trellis' own store costs and whether it shares (and can be evicted with) the broker's
+// Redis, and the pub/sub output-buffer limit (the burst before Redis drops the event subscriber).
+// Every read is bounded: INFO, CONFIG GET, DBSIZE, a sampled footprint.
 
 export interface BrokerHealth {
   redisVersion: string | null;
@@ -25,24 +29,23 @@ export interface BrokerHealth {
   cpuSeconds: number | null;
   brokerDbKeys: number;
   store: StoreFootprint;
+  storeSharing: StoreSharing;
+  pubsubOutputBuffer: PubsubBufferLimit;
   warnings: string[];
 }
 
 async function maxMemoryPolicy(redis: Redis): Promise<string | null> {
-  try {
-    const r = (await redis.config('GET', 'maxmemory-policy')) as unknown;
-    return Array.isArray(r) && typeof r[1] === 'string' ? r[1] : null;
-  } catch {
-    return null;
-  }
+  return (await configGet(redis, 'maxmemory-policy')).value;
 }
 
 export async function brokerHealth(ctx: TrellisContext): Promise<BrokerHealth> {
-  const [infoText, policy, dbsize, store] = await Promise.all([
+  const [infoText, policy, dbsize, store, sharing, pubsub] = await Promise.all([
     ctx.broker.info(),
     maxMemoryPolicy(ctx.broker),
     ctx.broker.dbsize(),
     storeFootprint(ctx.store, `${escapeGlob(ctx.keys.prefix)}*`, ctx.keys.prefix),
+    storeSharing(ctx),
+    pubsubBufferLimit(ctx.broker),
   ]);
   const info = parseInfo(infoText);
   const n = (k: string) => {
@@ -58,6 +61,7 @@ export async function brokerHealth(ctx: TrellisContext): Promise<BrokerHealth> {
   const maxMem = n('maxmemory');
   const used = n('used_memory');
   if (maxMem && used !== null && used / maxMem > 0.8) warnings.push(`memory is ${Math.round((100 * used) / maxMem)} % of maxmemory`);
+  if (sharing.warning) warnings.push(sharing.warning);
   return {
     redisVersion: info.get('redis_version') ?? null,
     uptimeSeconds: n('uptime_in_seconds'),
@@ -71,6 +75,8 @@ export async function brokerHealth(ctx: TrellisContext): Promise<BrokerHealth> {
     cpuSeconds: cpuSys !== null && cpuUser !== null ? cpuSys + cpuUser : null,
     brokerDbKeys: dbsize,
     store,
+    storeSharing: sharing,
+    pubsubOutputBuffer: pubsub,
     warnings,
   };
 }

@@ -9,7 +9,8 @@ import { authorize, type Permission, type Principal } from './authorize';
 // Every route handler goes through withRoute: it parses params and query with zod (types are
 // inferred), checks the route's permission, attaches a request id, and maps every error to the one
 // error contract. No stack trace ever reaches a client. A broker/store/backend Redis that cannot be
-// reached is 503 UNAVAILABLE (the request may succeed later), not 500.
+// reached or does not answer within TRELLIS_REDIS_TIMEOUT (a stalled server, a Sentinel failover
+// in progress) is 503 UNAVAILABLE (the request may succeed later), not 500 and not a hung request.
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -90,9 +91,10 @@ export function errorResponse(err: unknown, requestId: string): Response {
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|Reached the max retries per request limit|connect ECONNREFUSED|read ECONNRESET/i;
+const CONNECTION_MESSAGES =
+  /Connection is closed|Stream isn't writeable|Reached the max retries per request limit|connect ECONNREFUSED|read ECONNRESET|Command timed out|All sentinels are unreachable|^READONLY /i;
 
-/** ioredis' errors for a Redis it cannot reach (also when wrapped as a cause, or inside an AggregateError). */
+/** ioredis' errors for a Redis it cannot reach or that does not answer in time (also when wrapped as a cause, or inside an AggregateError). */
 export function isConnectionError(err: unknown, depth = 0): boolean {
   if (!(err instanceof Error) || depth > 4) return false;
   const code = (err as NodeJS.ErrnoException).code;

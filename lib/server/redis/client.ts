@@ -1,10 +1,12 @@
 import 'server-only';
 import Redis, { type RedisOptions } from 'ioredis';
 import { logger } from '../logger';
-import type { RedisTarget } from './url';
+import { targetKey, type RedisTarget } from './url';
 
 // One factory for every Redis connection Trellis opens: each is named (CLIENT LIST shows
-// "trellis-<role>"), always has an error listener, and reconnects with capped backoff.
+// "trellis-<role>"), always has an error listener, reconnects with capped backoff, reaches a
+// Sentinel-managed master through its sentinels, and gives every command a deadline (a stalled
+// Redis fails the request instead of hanging it).
 
 export type RedisRole = 'store' | 'broker' | 'backend' | 'subscriber' | 'blocking' | 'hub';
 
@@ -12,19 +14,25 @@ export function backoffMs(attempt: number): number {
   return Math.min(200 * 2 ** Math.min(attempt, 6), 5_000);
 }
 
+/** TRELLIS_REDIS_TIMEOUT's default. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+
 export function createRedisClient(target: RedisTarget, role: RedisRole, extra: RedisOptions = {}): Redis {
+  const timeoutMs = target.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const client = new Redis({
-    host: target.host,
-    port: target.port,
+    ...where(target, role, timeoutMs),
     db: target.db,
     username: target.username,
     password: target.password,
-    tls: target.tls ? {} : undefined,
     connectionName: `trellis-${role}`,
     retryStrategy: (times) => backoffMs(times),
     maxRetriesPerRequest: 2,
     enableAutoPipelining: false,
     lazyConnect: false,
+    ...(role === 'blocking'
+      ? // A blocking command waits as long as it asks to: its deadline is its own timeout plus this margin.
+        { blockingTimeout: timeoutMs, blockingTimeoutGrace: timeoutMs }
+      : { commandTimeout: timeoutMs }),
     ...extra,
   });
   let lastLogged = 0;
@@ -37,6 +45,24 @@ export function createRedisClient(target: RedisTarget, role: RedisRole, extra: R
     }
   });
   return client;
+}
+
+function where(target: RedisTarget, role: RedisRole, timeoutMs: number): RedisOptions {
+  if (!target.sentinel) return { host: target.host, port: target.port, tls: target.tls ? {} : undefined };
+  return {
+    sentinels: target.sentinel.sentinels,
+    name: target.sentinel.masterName,
+    sentinelPassword: target.sentinel.password,
+    sentinelCommandTimeout: timeoutMs, // a stalled sentinel is skipped for the next one
+    // Listen for +switch-master on the sentinels and move to the new master at once: otherwise
+    // this connection keeps reading and writing the demoted master until the sentinels reconfigure
+    // it (seconds later), and what it writes there is lost when it resyncs. Not for the short-lived
+    // blocking connection (an inspect call), which would open sentinel connections per call.
+    failoverDetector: role !== 'blocking',
+    // After a failover the old master refuses writes until the sentinels have reconfigured it (and
+    // killed its clients): reconnect, which asks the sentinels for the new master, and resend.
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  };
 }
 
 type Clients = { store: Redis; broker: Redis; backend: Redis };
@@ -61,5 +87,5 @@ export function sharedClients(key: string, targets: { store: RedisTarget; broker
 }
 
 function sameTarget(a: RedisTarget, b: RedisTarget): boolean {
-  return a.host === b.host && a.port === b.port && a.db === b.db && a.username === b.username && a.tls === b.tls;
+  return targetKey(a) === targetKey(b);
 }

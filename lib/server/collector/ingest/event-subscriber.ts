@@ -6,14 +6,13 @@ import type { RedisTarget } from '../../redis/url';
 // comes back (resubscribing itself, so the moment it is listening again is known exactly), and why,
 // by comparing the server before and after: a new run_id means Redis restarted; the same run_id
 // means Redis dropped (or someone killed) the connection — usually the pub/sub output-buffer limit,
-// which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections).
-// Runs in the ingest thread, which owns both connections (the subscription and one for INFO).
+// which Redis ≥ 7.2 also counts in INFO stats (client_output_buffer_limit_disconnections); a
+// different server address means the master changed (a failover, e.g. by Sentinel).
+// Runs in the ingest thread.
 
 export interface SubscriberTarget {
   broker: RedisTarget;
   pattern: string;
-  /** A command connection to the same broker, for INFO. */
-  info: Redis;
 }
 
 export interface SubscriberHandlers {
@@ -25,9 +24,13 @@ export interface SubscriberHandlers {
 }
 
 interface ServerMark {
+  /** host:port the subscriber is connected to. */
+  address: string;
   runId: string | null;
   outputBufferDisconnects: number | null;
 }
+
+const RESUBSCRIBE_MS = 500;
 
 export class EventSubscriber {
   private client: Redis | null = null;
@@ -73,7 +76,7 @@ export class EventSubscriber {
     const client = this.client;
     if (!client || this.listening) return;
     try {
-      const mark = await this.serverMark();
+      const mark = await serverMark(client);
       await client.psubscribe(this.target.pattern);
       this.listening = true;
       const reason = this.wasDown ? explain(this.mark, mark) : null;
@@ -83,17 +86,9 @@ export class EventSubscriber {
       this.firstUp?.();
       this.firstUp = null;
     } catch {
-      // The connection went away again; 'ready' fires once it is back.
-    }
-  }
-
-  private async serverMark(): Promise<ServerMark> {
-    try {
-      const info = (await this.target.info.info('server')) + (await this.target.info.info('stats'));
-      const ob = /client_output_buffer_limit_disconnections:(\d+)/.exec(info);
-      return { runId: /run_id:(\w+)/.exec(info)?.[1] ?? null, outputBufferDisconnects: ob ? Number(ob[1]) : null };
-    } catch {
-      return { runId: null, outputBufferDisconnects: null };
+      // The connection went away again ('ready' fires once it is back), or PSUBSCRIBE timed out on
+      // a connection that stayed up (a stalled Redis, TRELLIS_REDIS_TIMEOUT): then try again.
+      if (this.client === client && client.status === 'ready') setTimeout(() => void this.subscribe(), RESUBSCRIBE_MS).unref();
     }
   }
 
@@ -112,8 +107,24 @@ export class EventSubscriber {
   }
 }
 
+/** The server this (not yet subscribed) connection reached: asked on the connection itself, so it
+ *  is the server the subscription is on, also right after a failover. */
+async function serverMark(client: Redis): Promise<ServerMark> {
+  const address = `${client.stream.remoteAddress}:${client.stream.remotePort}`;
+  try {
+    const info = (await client.info('server')) + (await client.info('stats'));
+    const ob = /client_output_buffer_limit_disconnections:(\d+)/.exec(info);
+    return { address, runId: /run_id:(\w+)/.exec(info)?.[1] ?? null, outputBufferDisconnects: ob ? Number(ob[1]) : null };
+  } catch {
+    return { address, runId: null, outputBufferDisconnects: null };
+  }
+}
+
 /** Why the subscription was lost, judged by comparing the server before and after. */
 export function explain(before: ServerMark | null, after: ServerMark): string {
+  // Another address and another server (not the same one reached another way, e.g. IPv4/IPv6).
+  if (before?.address && after.address && before.address !== after.address && before.runId !== after.runId)
+    return `the broker's master changed to ${after.address} (a failover; connection lost)`;
   if (before?.runId && after.runId && before.runId !== after.runId) return 'Redis restarted (connection lost)';
   if (before?.outputBufferDisconnects != null && after.outputBufferDisconnects != null && after.outputBufferDisconnects > before.outputBufferDisconnects)
     return 'subscriber dropped by Redis: pub/sub output-buffer limit exceeded (events arrived faster than they were read)';

@@ -1,6 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type Redis from 'ioredis';
-import { createRedisClient } from '../../redis/client';
 import { Backlog } from './backlog';
 import { decodeBatch } from './decode-batch';
 import { EventSubscriber } from './event-subscriber';
@@ -34,15 +32,14 @@ let droppedTotal = 0;
 let overflow: { start: number; dropped: number } | null = null;
 let lastAcceptedAt: number | null = null;
 
-let listening: { subscriber: EventSubscriber; info: Redis } | null = null;
+let listening: EventSubscriber | null = null;
 
 function listen(): void {
   if (listening) return;
   draining = false;
   credit = CREDIT;
-  const info = createRedisClient(config.broker, 'broker');
   const subscriber = new EventSubscriber(
-    { broker: config.broker, pattern: config.pattern, info },
+    { broker: config.broker, pattern: config.pattern },
     {
       onMessage: (data, at) => {
         if (backlog.push(data, at)) lastAcceptedAt = at;
@@ -57,7 +54,7 @@ function listen(): void {
       onUp: (at, reason) => send({ type: 'up', at, reason }),
     },
   );
-  listening = { subscriber, info };
+  listening = subscriber;
   void subscriber.start().then(status);
 }
 
@@ -65,10 +62,7 @@ async function drain(): Promise<void> {
   draining = true;
   const l = listening;
   listening = null;
-  if (l) {
-    await l.subscriber.stop();
-    l.info.disconnect();
-  }
+  if (l) await l.stop();
   if (backlog.length === 0) send({ type: 'drained' });
 }
 
@@ -96,7 +90,7 @@ function pump(): void {
 function status(): void {
   send({
     type: 'status',
-    listening: listening?.subscriber.isListening ?? false,
+    listening: listening?.isListening ?? false,
     backlogBytes: backlog.bytes,
     backlogMessages: backlog.length,
     backlogPeakBytes: backlog.peakBytes,
