@@ -35,6 +35,17 @@ async function get<T>(handler: (r: Request, c?: { params: Promise<Record<string,
 
 let mix: z.infer<typeof Mix>;
 
+type Ctx = import('@/lib/server/context').TrellisContext;
+/** What the collecting process does before requests read the queues: a full discovery pass, then the list measured and stored. */
+async function collect(ctx: Ctx) {
+  const { startQueueDiscovery } = await import('@/lib/server/queues/discovery-scan');
+  const { publishQueueSnapshot } = await import('@/lib/server/queues/snapshot-store');
+  const discovery = startQueueDiscovery(ctx, { autostart: false });
+  while (!(await discovery.step()));
+  await discovery.stop();
+  await publishQueueSnapshot(ctx, { fresh: true });
+}
+
 beforeAll(async () => {
   server = await startRedis();
   redis = new Redis(server.url(0));
@@ -48,6 +59,8 @@ beforeAll(async () => {
   };
   Ids.parse(await runDriver(['queue-only', 'orphan', '5'], { brokerUrl: server.url(0), backendUrl: server.url(1) }));
   mix = Mix.parse(await runDriver(['queue-mix', 'mix'], { brokerUrl: server.url(0), backendUrl: server.url(1) }));
+  const { getContext } = await import('@/lib/server/context');
+  await collect(getContext());
 }, 120_000);
 
 afterAll(async () => {
@@ -130,7 +143,10 @@ describe('queues on a real broker (no consumers)', () => {
     await sampler.sampleOnce();
     await redis.rpop('orphan', 2); // a consumer takes the two next messages
     await sampler.sampleOnce();
-    const read = () => get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=1h', { name: 'orphan' });
+    const read = async () => {
+      await collect(ctx);
+      return get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=1h', { name: 'orphan' });
+    };
     // Per sample: depth, pushed since the previous sample, taken since.
     const series = (d: QueueDetail) => d.history.map((p) => [p.depth, p.in, p.out]);
     const counts = (d: QueueDetail) => d.rates && [d.rates.inPerSecond * d.rates.windowSeconds, d.rates.outPerSecond * d.rates.windowSeconds].map((n) => Math.round(n * 1e9) / 1e9);
@@ -202,6 +218,7 @@ describe('queues on a real broker (no consumers)', () => {
         pipe.hset(ctx.keys.queueMeta, q, JSON.stringify({ firstSeen: seenAt, lastNonEmpty: seenAt, lastConsumer: null, head: { id, seenAt }, rates: null, sampledAt: seenAt }));
       }
       await pipe.exec();
+      await collect(ctx);
       const list = await listQueues(ctx);
       const many = list.queues.filter((q) => q.name.startsWith('many-'));
       expect(many.length).toBe(260);
@@ -217,6 +234,7 @@ describe('queues on a real broker (no consumers)', () => {
     const ctx = getContext();
     const old = Date.now() / 1000 - 2 * 86_400;
     await redis.hset(ctx.keys.queueMeta, 'ghost', JSON.stringify({ firstSeen: old, lastNonEmpty: old, lastConsumer: null, head: null, rates: null, sampledAt: null }));
+    await collect(ctx);
     const shown = await get<QueueList>(routes.queues.GET, '/api/v1/queues');
     expect(shown.body.queues.map((q) => q.name)).not.toContain('ghost');
     expect(shown.body.hidden).toBeGreaterThanOrEqual(1);
@@ -266,7 +284,10 @@ describe('unacked entries by queue', () => {
       await r.hset('unacked', { [`${tag}-1`]: as('tx', 'orders.eu'), [`${tag}-2`]: as('tx', 'invoices'), [`${tag}-3`]: as('fx', ''), [`${tag}-4`]: as('', 'nowhere') });
 
       const { listQueues } = await import('@/lib/server/queues/list-queues');
-      const byQueue = async () => Object.fromEntries((await listQueues(ctx, { all: true })).queues.map((q) => [q.name, q.unacked]));
+      const byQueue = async () => {
+        await collect(ctx);
+        return Object.fromEntries((await listQueues(ctx, { all: true })).queues.map((q) => [q.name, q.unacked]));
+      };
       expect(await byQueue()).toEqual({ held: 2, 'per-order': 1, audit: 2, 'fan-a': 1, 'fan-b': 1 });
       expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 1 });
       // Its binding gone, nothing tells Trellis 'held' exists: its entries are unmapped, not counted under a name nobody sees.
@@ -289,6 +310,7 @@ describe('custom priority steps and global_keyprefix', () => {
     try {
       const { listQueues } = await import('@/lib/server/queues/list-queues');
       const { peekMessages } = await import('@/lib/server/queues/peek');
+      await collect(ctx);
       const [list, b0, b5, unprefixed] = await Promise.all([listQueues(ctx), r.llen('myapp:pq'), r.llen(`myapp:pq${SEP}5`), r.exists('pq')]);
       expect([b0, b5, unprefixed]).toEqual([4, 1, 0]);
       expect(list.queues.find((q) => q.name === 'pq')).toMatchObject({ depth: 5, bands: [{ step: 0, depth: 4 }, { step: 5, depth: 1 }] });

@@ -1,7 +1,7 @@
 import 'server-only';
 import type Redis from 'ioredis';
 import type { TrellisContext } from '../context';
-import { escapeGlob } from '../queues/bindings';
+import { escapeGlob } from '../redis/glob';
 import { parseInfo } from './info';
 import { storeFootprint, type StoreFootprint } from './store-footprint';
 

@@ -9,19 +9,19 @@ import type { QueueView, UnackedSummary } from './types';
 import { scanUnacked } from './unacked';
 import { readWorkerQueueView } from './worker-view';
 
-// The live picture of a set of queues, read at one moment: depths (one pipeline), the workers'
-// view (cached broadcasts), unacked entries by queue (bounded scan), the sampler's bookkeeping
-// (rates, first/last seen) and the age of each queue's next message.
+// The live picture of every queue, read at one moment by the collecting process (the sampler
+// stores it after each sample, snapshot-store.ts; requests read that): depths (one pipeline), the
+// workers' view (cached broadcasts), unacked entries by queue (bounded scan), the sampler's
+// bookkeeping (rates, first/last seen) and the age of each queue's next message.
 
 export interface Snapshot {
   views: QueueView[];
   unacked: UnackedSummary;
   noReply: string[];
-  discoveryCapped: boolean;
   at: number;
 }
 
-export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = false): Promise<Snapshot> {
+export async function measureQueues(ctx: TrellisContext, fresh = false): Promise<Snapshot> {
   const found = await discoverQueues(ctx, new Map());
   const workers = await readWorkerQueueView(ctx, found.routes, fresh);
   for (const q of workers.consumers.keys()) {
@@ -29,9 +29,9 @@ export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = 
     s.add('worker');
     found.sources.set(q, s);
   }
-  const names = only ? [only] : [...found.sources.keys()].sort();
-  // Unacked entries count under the queues Trellis lists (and the one asked for); the rest are unmapped.
-  const listed = new Set([...found.sources.keys(), ...names]);
+  const names = [...found.sources.keys()].sort();
+  // Unacked entries count under the queues Trellis lists; the rest are unmapped.
+  const listed = new Set(names);
   const at = Date.now() / 1000;
   const [depths, metas, unacked] = await Promise.all([readDepths(ctx, names), readMeta(ctx, names), scanUnacked(ctx, found.routes, listed)]);
   const heads = names.flatMap((q) => {
@@ -67,5 +67,5 @@ export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = 
       lastConsumer: consumers.length > 0 ? at : (meta?.lastConsumer ?? null),
     };
   });
-  return { views, unacked: unacked.summary, noReply: workers.noReply, discoveryCapped: found.capped, at };
+  return { views, unacked: unacked.summary, noReply: workers.noReply, at };
 }
