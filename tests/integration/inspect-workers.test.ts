@@ -202,7 +202,7 @@ describe('pidbox inspect against real workers', () => {
 /** The queue list as the collecting process measures it (requests then read it from the store), inspect cache skipped. */
 async function measured(c: typeof ctx) {
   const { measureQueues } = await import('@/lib/server/queues/snapshot');
-  const s = await measureQueues(c, true);
+  const s = await measureQueues(c, { fresh: true });
   return { queues: s.views, unacked: s.unacked, noReply: s.noReply };
 }
 

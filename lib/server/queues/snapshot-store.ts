@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import type { TrellisContext } from '../context';
 import { singleFlight } from '../single-flight';
-import { measureQueues } from './snapshot';
+import { measureQueues, type MeasurePace } from './snapshot';
 import type { QueueView, UnackedSummary } from './types';
 
 // The queue list as the collecting process measured it (snapshot.ts), stored after each sample so
@@ -27,8 +27,8 @@ const StoredSchema = z.object({
 });
 
 /** Measures every queue now and stores the result (the collecting process, after each sample). */
-export async function publishQueueSnapshot(ctx: TrellisContext, opts: { fresh?: boolean } = {}): Promise<StoredSnapshot> {
-  const snap = await measureQueues(ctx, opts.fresh);
+export async function publishQueueSnapshot(ctx: TrellisContext, opts: { fresh?: boolean; pace?: MeasurePace } = {}): Promise<StoredSnapshot> {
+  const snap = await measureQueues(ctx, opts);
   const stored: StoredSnapshot = { sampledAt: snap.at, views: snap.views, unacked: snap.unacked, noReply: snap.noReply };
   await ctx.store.set(ctx.keys.queueSnapshot, JSON.stringify(stored), 'EX', SNAPSHOT_TTL_SECONDS);
   return stored;
