@@ -8,15 +8,18 @@ import { parseDiscoveryState, serializeDiscoveryState, type DiscoveryState } fro
 // Queue discovery (protocol doc §4.3, §4.6), a leader job: a SCAN of the broker DB for the
 // `_kombu.binding.<exchange>` sets that resumes where it stopped — the cursor is kept in the store,
 // so a pass survives a pause, a restart or a new collecting process — in small steps: at most
-// CALLS_PER_STEP × SCAN_COUNT keys examined per step, STEP_PAUSE_MS between steps, PASS_REST_MS
-// between passes. A pass over 1,000,000 keys is ~100 steps: ~12 s (docs/benchmarks.md). Each set
+// CALLS_PER_STEP × SCAN_COUNT keys examined per step, STEP_PAUSE_MS between steps, and between
+// passes twice the last pass's time (5 s to 60 s: a small DB is rescanned often, for almost
+// nothing; a large one at most a third of the time). A pass over 1,000,000 keys is ~100 steps:
+// ~12 s (docs/benchmarks.md). Each set
 // found is read (first SSCAN page) and stored at once; sets no pass found any more are dropped when
 // it ends. Every process reads the result from the store (bindings.ts, discovery-status.ts).
 
 export const SCAN_COUNT = 1_000;
 export const CALLS_PER_STEP = 10;
 export const STEP_PAUSE_MS = 100;
-export const PASS_REST_MS = 30_000;
+/** The rest after a pass that took `passSeconds`. */
+export const passRestMs = (passSeconds: number) => Math.min(60_000, Math.max(5_000, 2_000 * passSeconds));
 const ERROR_PAUSE_MS = 5_000;
 /** Binding sets kept per pass (one per exchange: real apps have a handful). */
 const MAX_SETS = 2_000;
@@ -114,7 +117,7 @@ export function startQueueDiscovery(ctx: TrellisContext, opts: { autostart?: boo
     let pause = STEP_PAUSE_MS;
     running = step()
       .then((ended) => {
-        if (ended) pause = PASS_REST_MS;
+        if (ended) pause = passRestMs(state?.lastPassSeconds ?? 0);
       })
       .catch((err: unknown) => {
         // What the store holds may be ahead of this process: read it again before the next step.
