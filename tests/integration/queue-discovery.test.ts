@@ -142,6 +142,29 @@ describe('discovery steps', () => {
   });
 });
 
+describe('big binding sets', () => {
+  it('reads every member of a set beyond one SSCAN page (a fanout to 3,000 queues)', async () => {
+    const url = server.url(5);
+    const r = new Redis(url);
+    const ctx = testContext({ CELERY_BROKER_URL: url });
+    try {
+      const members = Array.from({ length: 3_000 }, (_, i) => ['', '', `fan-${i}`].join(KOMBU_SEP));
+      await r.sadd('_kombu.binding.fanout-x', ...members);
+      const { startQueueDiscovery } = await import('@/lib/server/queues/discovery-scan');
+      const { readBindings } = await import('@/lib/server/queues/bindings');
+      const discovery = startQueueDiscovery(ctx, { autostart: false });
+      while (!(await discovery.step()));
+      await discovery.stop();
+      const bindings = await readBindings(ctx);
+      expect(bindings.queues.size).toBe(3_000);
+      expect(bindings.routes.lookup('fanout-x', 'any').length).toBe(3_000);
+    } finally {
+      ctx.close();
+      r.disconnect();
+    }
+  });
+});
+
 describe('stale queue bookkeeping', () => {
   it('removes the bookkeeping and series of a queue unseen for 7 days; keeps a recent one and one still bound', async () => {
     const url = server.url(3);

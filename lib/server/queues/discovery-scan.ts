@@ -11,9 +11,9 @@ import { parseDiscoveryState, serializeDiscoveryState, type DiscoveryState } fro
 // CALLS_PER_STEP × SCAN_COUNT keys examined per step, STEP_PAUSE_MS between steps, and between
 // passes twice the last pass's time (5 s to 60 s: a small DB is rescanned often, for almost
 // nothing; a large one at most a third of the time). A pass over 1,000,000 keys is ~100 steps:
-// ~12 s (docs/benchmarks.md). Each set
-// found is read (first SSCAN page) and stored at once; sets no pass found any more are dropped when
-// it ends. Every process reads the result from the store (bindings.ts, discovery-status.ts).
+// ~12 s (docs/benchmarks.md). Each set found is read (SSCAN, up to 10,000 members) and stored at
+// once; sets no pass found any more are dropped when it ends. Every process reads the result from
+// the store (bindings.ts, discovery-status.ts).
 
 export const SCAN_COUNT = 1_000;
 export const CALLS_PER_STEP = 10;
@@ -24,6 +24,8 @@ const ERROR_PAUSE_MS = 5_000;
 /** Binding sets kept per pass (one per exchange: real apps have a handful). */
 const MAX_SETS = 2_000;
 const SSCAN_COUNT = 1_000;
+/** Members kept per binding set (queues bound to one exchange). */
+const MAX_MEMBERS = 10_000;
 
 export interface QueueDiscoveryJob extends LeaderJob {
   /** One step now; true when it ended a pass (tests drive it directly). */
@@ -49,10 +51,25 @@ export function startQueueDiscovery(ctx: TrellisContext, opts: { autostart?: boo
     const pipe = ctx.broker.pipeline();
     for (const ex of exchanges) pipe.sscan(ctx.celery.bindingKey(ex), '0', 'COUNT', SSCAN_COUNT);
     const res = (await pipe.exec()) ?? [];
+    const more: Array<{ exchange: string; cursor: string }> = [];
     exchanges.forEach((ex, i) => {
       const [err, value] = res[i] ?? [null, null];
-      if (!err && Array.isArray(value)) out.set(ex, (value as [string, string[]])[1]);
+      if (err || !Array.isArray(value)) return;
+      const [cursor, members] = value as [string, string[]];
+      out.set(ex, members);
+      if (cursor !== '0') more.push({ exchange: ex, cursor });
     });
+    // A big set (a fanout to many queues): the rest of it, page by page, up to MAX_MEMBERS.
+    for (const m of more) {
+      const members = out.get(m.exchange) ?? [];
+      let cursor = m.cursor;
+      while (cursor !== '0' && members.length < MAX_MEMBERS) {
+        const [next, page] = await ctx.broker.sscan(ctx.celery.bindingKey(m.exchange), cursor, 'COUNT', SSCAN_COUNT);
+        cursor = next;
+        members.push(...page);
+      }
+      out.set(m.exchange, [...new Set(members)].slice(0, MAX_MEMBERS));
+    }
     return out;
   }
 
