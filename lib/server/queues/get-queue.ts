@@ -14,7 +14,8 @@ export async function getQueue(ctx: TrellisContext, name: string, range: History
   const [snap, history, discovery] = await Promise.all([readQueueSnapshot(ctx), readHistory(ctx, name, range), readDiscoveryStatus(ctx)]);
   if (!snap) throw new AppError('UNAVAILABLE', 'queues not measured yet: no collecting process has sampled the broker');
   const view = snap.views.find((v) => v.name === name);
-  if (!view) throw discovery.status === 'complete' ? notFound(`queue ${name}`) : notFound(`queue ${name} (queue discovery incomplete)`);
+  if (!view)
+    throw discovery.status === 'complete' ? notFound(`queue ${name}`) : new AppError('NOT_FOUND', `queue ${name} not found yet (queue discovery incomplete: it may be found when its first pass ends)`);
   return {
     ...view, range, resolution: history.resolution, history: history.points, unackedSummary: snap.unacked, noReply: snap.noReply,
     sampledAt: snap.sampledAt, discovery, at: Date.now() / 1000,
