@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthSparkline } from '@/components/queues/depth-chart';
+import { MeasureStatus } from '@/components/queues/measure-status';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { formatDrain, formatDuration, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
 import { brokerHealth } from '@/lib/server/broker/broker-health';
@@ -37,10 +38,11 @@ export default async function QueuesPage({ searchParams }: { searchParams: Promi
           )}
         </span>
       </div>
+      <MeasureStatus sampledAt={list.sampledAt} discovery={list.discovery} now={list.at} />
       {list.noReply.length > 0 && <p className="text-sm text-warn">No inspect reply from {list.noReply.join(', ')} (busy solo worker or gone): their reserved and scheduled counts are missing; their queues are those of their last reply (marked busy).</p>}
       <Card>
         {list.queues.length === 0 ? (
-          <Empty>No queue found yet (from workers, kombu bindings or TRELLIS_QUEUES).</Empty>
+          <Empty>{list.sampledAt === null ? 'No queue measured yet (no collecting process has sampled the broker).' : 'No queue found yet (from workers, kombu bindings or TRELLIS_QUEUES).'}</Empty>
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="queues-table">

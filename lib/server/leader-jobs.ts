@@ -2,6 +2,7 @@ import 'server-only';
 import { reconcileWatchJob, staleSweepJob } from './collector/jobs/reconcile-jobs';
 import { pruneJob, retentionJob } from './collector/jobs/retention-job';
 import type { LeaderJobDefinition } from './collector/leader-job';
+import { startQueueDiscovery } from './queues/discovery-scan';
 import { startQueueSampler } from './queues/sampler';
 
 // Every job that runs only in the process holding the collector lease, in one place. Each starts when
@@ -13,4 +14,5 @@ export const LEADER_JOBS: readonly LeaderJobDefinition[] = [
   reconcileWatchJob,
   staleSweepJob,
   { name: 'queue sampler', start: (scope) => startQueueSampler(scope.ctx, { batch: () => scope.fence.batch() }) },
+  { name: 'queue discovery', start: (scope) => startQueueDiscovery(scope.ctx, { batch: () => scope.fence.batch() }) },
 ];

@@ -14,6 +14,7 @@ import { loadConfig } from '../../lib/server/config';
 import { createContext } from '../../lib/server/context';
 import { cpuSeconds } from '../../lib/server/broker/info';
 import type { ProbeMode } from '../../lib/server/queues/band-probe';
+import { startQueueDiscovery } from '../../lib/server/queues/discovery-scan';
 import { startQueueSampler } from '../../lib/server/queues/sampler';
 import { startRedis } from '../../tests/support/redis-server';
 
@@ -69,6 +70,10 @@ async function main() {
   const config = loadConfig({ CELERY_BROKER_URL: server.url(0), TRELLIS_LOG_LEVEL: 'silent', TRELLIS_INSPECT_TIMEOUT: '0.2' });
   const clients = { store: new Redis(server.url(0)), broker: new Redis(server.url(0)), backend: new Redis(server.url(0)) };
   const ctx = createContext(config, { ...clients, broker: clients.store, backend: clients.store });
+  // The sampler's queues come from what discovery stored: one full pass first.
+  const discovery = startQueueDiscovery(ctx, { autostart: false });
+  while (!(await discovery.step()));
+  await discovery.stop();
 
   // (1) One sample = one pipelined round trip; traffic in between exercises LPUSH/RPOP flow and
   // moves heads. Each mode gets its own sampler over the same queues, run one after the other in

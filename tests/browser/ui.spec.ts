@@ -83,8 +83,21 @@ describe('pages render real data', () => {
 });
 
 describe('queues', () => {
+  /** The queue list as the API serves it (the collecting process's measurement), polled until `ok` (bounded). */
+  async function listedWhen(ok: (queues: Array<Record<string, unknown>>) => boolean, what: string, timeoutMs = 45_000) {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const { queues } = z.object({ queues: z.array(z.looseObject({ name: z.string() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
+      if (ok(queues)) return;
+      await page.waitForTimeout(500);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
   it('lists a queue nobody consumes with its depth and a no-consumers badge, and peeks into it', async () => {
     await runDriver(['queue-only', 'orphan', '3'], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl });
+    // Found by the next discovery pass, measured by the next sample (seconds on this small broker).
+    await listedWhen((qs) => qs.some((q) => q.name === 'orphan' && q.depth === 3), 'orphan measured');
     await go('/queues');
     const row = page.locator('[data-queue="orphan"]');
     await row.waitFor();
@@ -118,7 +131,8 @@ describe('queues', () => {
       const end = Date.now() + 15_000;
       const heldForFast = async () => Object.values(await broker.hgetall('unacked')).filter((v) => JSON.parse(v)[2] === 'fast').length;
       while ((await heldForFast()) < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
-      await page.waitForTimeout(5_500); // past the 5 s inspect cache, so the page asks the workers afresh
+      // The collecting process refreshes the list's unacked counts and workers' view every 30 s.
+      await listedWhen((qs) => qs.some((q) => q.name === 'fast' && q.unacked === 2 && q.scheduled === 2), 'fast measured with its held tasks');
       await go('/queues');
       const cells = page.locator('[data-queue="fast"] td');
       await cells.first().waitFor();

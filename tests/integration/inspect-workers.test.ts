@@ -199,13 +199,19 @@ describe('pidbox inspect against real workers', () => {
   });
 });
 
+/** The queue list as the collecting process measures it (requests then read it from the store), inspect cache skipped. */
+async function measured(c: typeof ctx) {
+  const { measureQueues } = await import('@/lib/server/queues/snapshot');
+  const s = await measureQueues(c, { fresh: true });
+  return { queues: s.views, unacked: s.unacked, noReply: s.noReply };
+}
+
 describe('what workers hold, per queue', () => {
   it('counts ETA tasks as scheduled and unacked, not as waiting; agrees with LLEN/HLEN', async () => {
     const broker = new Redis(server.url(0));
     await runDriver(['held', 'held', '3'], { brokerUrl: server.url(0), backendUrl: server.url(1) });
     await waitFor(async () => (await broker.hlen('unacked')) >= 3, 'three ETA tasks delivered to w1');
-    const { listQueues } = await import('@/lib/server/queues/list-queues');
-    const [list, llen, hlen] = await Promise.all([listQueues(ctx, { fresh: true }), broker.llen('held'), broker.hlen('unacked')]);
+    const [list, llen, hlen] = await Promise.all([measured(ctx), broker.llen('held'), broker.hlen('unacked')]);
     const held = list.queues.find((q) => q.name === 'held');
     expect(llen).toBe(0);
     expect(held).toMatchObject({ depth: llen, unacked: 3, scheduled: 3, reserved: 0, consumers: [w1.hostname] });
@@ -217,10 +223,9 @@ describe('what workers hold, per queue', () => {
   it('counts prefetched tasks as reserved', async () => {
     const ids = publishSleepy('pf', 4, 4);
     await waitFor(async () => (await backendState(ids[0] ?? '')) === 'STARTED', 'first sleeper running');
-    const { listQueues } = await import('@/lib/server/queues/list-queues');
     const broker = new Redis(server.url(0));
     const list = await waitFor(async () => {
-      const l = await listQueues(ctx, { fresh: true });
+      const l = await measured(ctx);
       const pf = l.queues.find((q) => q.name === 'pf');
       return pf && pf.reserved >= 1 ? l : null;
     }, 'w1 reporting prefetched tasks');
@@ -235,7 +240,6 @@ describe('what workers hold, per queue', () => {
   it('keeps a busy solo worker as its queue’s consumer (busy) while it is lost, and reports it as no-reply', async () => {
     const { inspectAll } = await import('@/lib/server/inspect/inspect');
     const { consumerDetailsFrom } = await import('@/lib/server/queues/consumers');
-    const { listQueues } = await import('@/lib/server/queues/list-queues');
     const solo = async () => (await listWorkers(ctx)).find((w) => w.hostname === w3.hostname);
     // Idle, it answers; the store has it online, heartbeating at Celery's default interval (2 s).
     expect((await inspectAll(ctx, 'active_queues')).workers[w3.hostname]?.status).toBe('ok');
@@ -268,14 +272,14 @@ describe('what workers hold, per queue', () => {
     expect(consumerDetailsFrom(aq).get('celery')?.map((c) => c.busy)).toEqual([false, false]);
 
     // The queue keeps its consumer (no false "no consumers"); the worker is listed as not answering.
-    const list = await listQueues(ctx, { fresh: true });
+    const list = await measured(ctx);
     expect(list.queues.find((q) => q.name === 'solo')).toMatchObject({ consumers: [w3.hostname], busyConsumers: [w3.hostname] });
     expect(list.queues.find((q) => q.name === 'celery')?.busyConsumers).toEqual([]);
     expect(list.noReply).toEqual([w3.hostname]);
     // Another process that never heard the worker answer knows it from the store.
     const other = testContext({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1), TRELLIS_INSPECT_TIMEOUT: '1' });
     try {
-      const seen = await listQueues(other, { fresh: true });
+      const seen = await measured(other);
       expect(seen.queues.find((q) => q.name === 'solo')).toMatchObject({ consumers: [w3.hostname], busyConsumers: [w3.hostname] });
     } finally {
       other.close();

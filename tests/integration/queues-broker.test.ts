@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { APP_DIR, celeryEnv, PYTHON, runDriver, startWorker } from '../support/celery';
 import { startRedis } from '../support/redis-server';
+import { getRoute } from '../support/routes';
 import { testContext, waitFor } from '../support/trellis';
 import type { QueueDetail, QueueList, PeekPage } from '@/lib/server/queues/types';
 
@@ -28,12 +29,20 @@ const SEP = '\x06\x16';
 const Mix = z.object({ plain: z.string(), eta: z.string(), priority: z.string(), expires: z.string(), kwargs: z.string() });
 const Ids = z.object({ ids: z.array(z.string()) });
 
-async function get<T>(handler: (r: Request, c?: { params: Promise<Record<string, string>> }) => Promise<Response>, url: string, params: Record<string, string> = {}) {
-  const res = await handler(new Request(`http://localhost${url}`), { params: Promise.resolve(params) });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const get = getRoute;
 
 let mix: z.infer<typeof Mix>;
+
+type Ctx = import('@/lib/server/context').TrellisContext;
+/** What the collecting process does before requests read the queues: a full discovery pass, then the list measured and stored. */
+async function collect(ctx: Ctx) {
+  const { startQueueDiscovery } = await import('@/lib/server/queues/discovery-scan');
+  const { publishQueueSnapshot } = await import('@/lib/server/queues/snapshot-store');
+  const discovery = startQueueDiscovery(ctx, { autostart: false });
+  while (!(await discovery.step()));
+  await discovery.stop();
+  await publishQueueSnapshot(ctx, { fresh: true });
+}
 
 beforeAll(async () => {
   server = await startRedis();
@@ -48,6 +57,8 @@ beforeAll(async () => {
   };
   Ids.parse(await runDriver(['queue-only', 'orphan', '5'], { brokerUrl: server.url(0), backendUrl: server.url(1) }));
   mix = Mix.parse(await runDriver(['queue-mix', 'mix'], { brokerUrl: server.url(0), backendUrl: server.url(1) }));
+  const { getContext } = await import('@/lib/server/context');
+  await collect(getContext());
 }, 120_000);
 
 afterAll(async () => {
@@ -92,15 +103,15 @@ describe('queues on a real broker (no consumers)', () => {
     expect(bad.status).toBe(422);
   });
 
-  it('peeks in one transaction (LLEN and LRANGE of every band), with the offset capped at 10,000', async () => {
+  it('peeks in one atomic call (a read-only script: LLEN of every band, LRANGE of the page only), with the offset capped at 10,000', async () => {
     await redis.config('RESETSTAT');
     const { body } = await get<PeekPage>(routes.messages.GET, '/api/v1/queues/mix/messages?offset=2&limit=2', { name: 'mix' });
     const calls: Record<string, number> = {};
     for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)) calls[m[1] ?? ''] = Number(m[2]);
     expect(body.items.map((m) => [m.position, m.id])).toEqual([[2, mix.expires], [3, mix.kwargs]]);
     expect(body.nextOffset).toBe(4);
-    // One MULTI … EXEC of 4 LLEN + 4 LRANGE, and nothing else (INFO is counted once it has answered).
-    expect(calls).toEqual({ multi: 1, llen: 4, lrange: 4, exec: 1 });
+    // One script call: 4 LLEN, one LRANGE (the page lies in band 0), and nothing else (INFO is counted once it has answered).
+    expect(calls).toEqual({ evalsha: 1, llen: 4, lrange: 1 });
     const last = await get<PeekPage>(routes.messages.GET, '/api/v1/queues/mix/messages?offset=10000', { name: 'mix' });
     expect([last.status, last.body.items, last.body.nextOffset, last.body.depth]).toEqual([200, [], null, 5]);
     const beyond = await get<{ error: { code: string; message: string } }>(routes.messages.GET, '/api/v1/queues/mix/messages?offset=10001', { name: 'mix' });
@@ -130,7 +141,10 @@ describe('queues on a real broker (no consumers)', () => {
     await sampler.sampleOnce();
     await redis.rpop('orphan', 2); // a consumer takes the two next messages
     await sampler.sampleOnce();
-    const read = () => get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=1h', { name: 'orphan' });
+    const read = async () => {
+      await collect(ctx);
+      return get<QueueDetail>(routes.queue.GET, '/api/v1/queues/orphan?range=1h', { name: 'orphan' });
+    };
     // Per sample: depth, pushed since the previous sample, taken since.
     const series = (d: QueueDetail) => d.history.map((p) => [p.depth, p.in, p.out]);
     const counts = (d: QueueDetail) => d.rates && [d.rates.inPerSecond * d.rates.windowSeconds, d.rates.outPerSecond * d.rates.windowSeconds].map((n) => Math.round(n * 1e9) / 1e9);
@@ -203,6 +217,7 @@ describe('queues on a real broker (no consumers)', () => {
         pipe.hset(ctx.keys.queueMeta, q, JSON.stringify({ firstSeen: seenAt, lastNonEmpty: seenAt, lastConsumer: null, head: { id, seenAt }, rates: null, sampledAt: seenAt }));
       }
       await pipe.exec();
+      await collect(ctx);
       const list = await listQueues(ctx);
       const many = list.queues.filter((q) => q.name.startsWith('many-'));
       expect(many.length).toBe(260);
@@ -218,6 +233,7 @@ describe('queues on a real broker (no consumers)', () => {
     const ctx = getContext();
     const old = Date.now() / 1000 - 2 * 86_400;
     await redis.hset(ctx.keys.queueMeta, 'ghost', JSON.stringify({ firstSeen: old, lastNonEmpty: old, lastConsumer: null, head: null, rates: null, sampledAt: null }));
+    await collect(ctx);
     const shown = await get<QueueList>(routes.queues.GET, '/api/v1/queues');
     expect(shown.body.queues.map((q) => q.name)).not.toContain('ghost');
     expect(shown.body.hidden).toBeGreaterThanOrEqual(1);
@@ -267,7 +283,10 @@ describe('unacked entries by queue', () => {
       await r.hset('unacked', { [`${tag}-1`]: as('tx', 'orders.eu'), [`${tag}-2`]: as('tx', 'invoices'), [`${tag}-3`]: as('fx', ''), [`${tag}-4`]: as('', 'nowhere') });
 
       const { listQueues } = await import('@/lib/server/queues/list-queues');
-      const byQueue = async () => Object.fromEntries((await listQueues(ctx, { all: true })).queues.map((q) => [q.name, q.unacked]));
+      const byQueue = async () => {
+        await collect(ctx);
+        return Object.fromEntries((await listQueues(ctx, { all: true })).queues.map((q) => [q.name, q.unacked]));
+      };
       expect(await byQueue()).toEqual({ held: 2, 'per-order': 1, audit: 2, 'fan-a': 1, 'fan-b': 1 });
       expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 1 });
       // Its binding gone, nothing tells Trellis 'held' exists: its entries are unmapped, not counted under a name nobody sees.
@@ -290,6 +309,7 @@ describe('custom priority steps and global_keyprefix', () => {
     try {
       const { listQueues } = await import('@/lib/server/queues/list-queues');
       const { peekMessages } = await import('@/lib/server/queues/peek');
+      await collect(ctx);
       const [list, b0, b5, unprefixed] = await Promise.all([listQueues(ctx), r.llen('myapp:pq'), r.llen(`myapp:pq${SEP}5`), r.exists('pq')]);
       expect([b0, b5, unprefixed]).toEqual([4, 1, 0]);
       expect(list.queues.find((q) => q.name === 'pq')).toMatchObject({ depth: 5, bands: [{ step: 0, depth: 4 }, { step: 5, depth: 1 }] });

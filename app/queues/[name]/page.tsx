@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthChart } from '@/components/queues/depth-chart';
+import { MeasureStatus } from '@/components/queues/measure-status';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { AppError } from '@/lib/errors';
 import { formatDrain, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
@@ -22,10 +23,12 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
   const [q, peek] = await Promise.all([
     getQueue(ctx, name, range).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
+      if (err instanceof AppError && err.code === 'UNAVAILABLE') return null;
       throw err;
     }),
     peekMessages(ctx, name, offset, PAGE),
   ]);
+  if (!q) return <Empty>Queues not measured yet: no collecting process has sampled the broker.</Empty>;
   const href = (o: Record<string, string | number>) => `/queues/${encodeURIComponent(name)}?${new URLSearchParams({ range, offset: String(offset), ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])) })}`;
   return (
     <div className="space-y-4">
@@ -33,6 +36,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         <h1 className="font-mono text-xl font-semibold">{q.name}</h1>
         {q.consumers.length === 0 && <span className="rounded border border-bad/40 bg-bad/10 px-1.5 py-0.5 text-xs font-medium text-bad">no consumers</span>}
       </div>
+      <MeasureStatus sampledAt={q.sampledAt} discovery={q.discovery} now={q.at} />
       <div className="grid grid-cols-2 gap-3 md:grid-cols-6">
         <StatTile label="Waiting" value={formatNumber(q.depth)} hint={q.bands.map((b) => `band ${b.step}: ${b.depth}`).join(' · ')} />
         <StatTile label="Unacked" value={q.unacked} hint={`${q.reserved} reserved · ${q.scheduled} scheduled (ETA)`} />

@@ -1,7 +1,7 @@
 import 'server-only';
 import type Redis from 'ioredis';
 import type { TrellisContext } from '../context';
-import { escapeGlob } from '../queues/bindings';
+import { escapeGlob } from '../redis/glob';
 import { configGet } from './config-get';
 import { parseInfo } from './info';
 import { pubsubBufferLimit, type PubsubBufferLimit } from './pubsub-buffer';

@@ -4,15 +4,15 @@ import { readBindings, type RouteTable } from './bindings';
 import { knownQueueNames } from './meta';
 import type { QueueView } from './types';
 
-// Queue names (protocol doc §4.6): workers' active_queues, the `_kombu.binding.*` sets, the
-// configured list (TRELLIS_QUEUES) and the queues Trellis already keeps bookkeeping for.
+// Queue names (protocol doc §4.6): workers' active_queues, the `_kombu.binding.*` sets (as the
+// discovery job stored them: no broker read here), the configured list (TRELLIS_QUEUES) and the
+// queues Trellis already keeps bookkeeping for.
 
 export type QueueSource = QueueView['sources'][number];
 
 export interface DiscoveredQueues {
   sources: Map<string, Set<QueueSource>>;
   routes: RouteTable;
-  capped: boolean;
 }
 
 // Pidbox mailboxes / reply lists and event receivers are kombu plumbing, not task queues.
@@ -31,5 +31,5 @@ export async function discoverQueues(ctx: TrellisContext, consumers: ReadonlyMap
   for (const q of bindings.queues) add(q, 'binding');
   for (const q of ctx.config.queues) add(q, 'config');
   for (const q of history) add(q, 'history');
-  return { sources, routes: bindings.routes, capped: bindings.capped };
+  return { sources, routes: bindings.routes };
 }

@@ -1,17 +1,23 @@
 import 'server-only';
-import { notFound } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
 import type { TrellisContext } from '../context';
+import { readDiscoveryStatus } from './discovery-status';
 import { readHistory, type HistoryRange } from './history';
-import { queueSnapshot } from './snapshot';
+import { readQueueSnapshot } from './snapshot-store';
 import type { QueueDetail } from './types';
 
-// GET /api/v1/queues/{name}: the live view of one queue plus its history. A name Trellis knows
-// nothing about (no messages, consumer, binding, configuration or history) is a 404.
+// GET /api/v1/queues/{name}: the queue as the collecting process last measured it plus its
+// history, both from the store. A name the measurement does not hold is a 404 (while discovery is
+// incomplete the message says so: the queue may be found later); no measurement yet is a 503.
 
 export async function getQueue(ctx: TrellisContext, name: string, range: HistoryRange = '1h'): Promise<QueueDetail> {
-  const [snap, history] = await Promise.all([queueSnapshot(ctx, name), readHistory(ctx, name, range)]);
-  const view = snap.views[0];
-  if (!view || (view.depth === 0 && view.consumers.length === 0 && view.unacked === 0 && view.sources.length === 0 && history.points.length === 0))
-    throw notFound(`queue ${name}`);
-  return { ...view, range, resolution: history.resolution, history: history.points, unackedSummary: snap.unacked, noReply: snap.noReply };
+  const [snap, history, discovery] = await Promise.all([readQueueSnapshot(ctx), readHistory(ctx, name, range), readDiscoveryStatus(ctx)]);
+  if (!snap) throw new AppError('UNAVAILABLE', 'queues not measured yet: no collecting process has sampled the broker');
+  const view = snap.views.find((v) => v.name === name);
+  if (!view)
+    throw discovery.status === 'complete' ? notFound(`queue ${name}`) : new AppError('NOT_FOUND', `queue ${name} not found yet (queue discovery incomplete: it may be found when its first pass ends)`);
+  return {
+    ...view, range, resolution: history.resolution, history: history.points, unackedSummary: snap.unacked, noReply: snap.noReply,
+    sampledAt: snap.sampledAt, discovery, at: Date.now() / 1000,
+  };
 }

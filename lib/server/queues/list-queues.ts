@@ -1,21 +1,27 @@
 import 'server-only';
 import type { TrellisContext } from '../context';
-import { queueSnapshot } from './snapshot';
+import { singleFlight } from '../single-flight';
+import { readDiscoveryStatus } from './discovery-status';
+import { readQueueSnapshot } from './snapshot-store';
 import type { QueueList } from './types';
 
-// GET /api/v1/queues: every known queue, stale ones (empty, no consumer for a day) only with all=true.
+// GET /api/v1/queues: every known queue as the collecting process last measured it (never a broker
+// read per request), stale ones (empty, no consumer for a day) only with all=true. Before any
+// collector measured them the list is empty and `sampledAt` null: said, not guessed.
 
-/** `fresh` skips the few-seconds inspect cache (tests, explicit refresh). */
-export async function listQueues(ctx: TrellisContext, opts: { all?: boolean; fresh?: boolean } = {}): Promise<QueueList> {
-  const snap = await queueSnapshot(ctx, undefined, opts.fresh);
-  const shown = opts.all ? snap.views : snap.views.filter((v) => !v.stale);
+export async function listQueues(ctx: TrellisContext, opts: { all?: boolean } = {}): Promise<QueueList> {
+  // Concurrent lists share one pair of store reads.
+  const [snap, discovery] = await singleFlight(ctx.store, 'queues:list', () => Promise.all([readQueueSnapshot(ctx), readDiscoveryStatus(ctx)]));
+  const views = snap?.views ?? [];
+  const shown = opts.all ? views : views.filter((v) => !v.stale);
   return {
     queues: shown,
-    hidden: snap.views.length - shown.length,
-    unacked: snap.unacked,
-    noReply: snap.noReply,
-    discoveryCapped: snap.discoveryCapped,
-    at: snap.at,
+    hidden: views.length - shown.length,
+    unacked: snap?.unacked ?? { total: 0, scanned: 0, capped: false, unmapped: 0 },
+    noReply: snap?.noReply ?? [],
+    discovery,
+    sampledAt: snap?.sampledAt ?? null,
+    at: Date.now() / 1000,
   };
 }
 

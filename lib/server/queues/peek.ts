@@ -2,17 +2,23 @@ import 'server-only';
 import { AppError } from '@/lib/errors';
 import { decodeQueueMessage } from '../celery/queue-message';
 import type { TrellisContext } from '../context';
+import { redisMajorVersion } from '../redis/server-version';
+import { peekScript } from './peek-script';
+import { probeRefusal } from './probe-script';
 import type { PeekPage, PeekedMessage } from './types';
 
 // GET /api/v1/queues/{name}/messages: the waiting messages in the order workers will take them:
-// the highest-priority band first, each from its right end (protocol doc §4.1–§4.2). ONE round trip,
-// a MULTI (so depths and messages are read at the same moment): LLEN of every band and LRANGE from
-// each band's right end — exactly the page in the first band, the first offset + limit positions
-// of the others (where the page starts in them depends on the depths before). Bounded: limit ≤ 100,
-// offset ≤ 10,000.
+// the highest-priority band first, each from its right end (protocol doc §4.1–§4.2). ONE atomic
+// call, a read-only script (peek-script.ts): LLEN of every band and exactly the page's messages, a
+// message over PEEK_MAX_MESSAGE_BYTES (or past PEEK_MAX_PAGE_BYTES for the page) sent as its size
+// alone and shown as "not shown". Bounded: limit ≤ 100, offset ≤ 10,000. A broker that refuses
+// scripts gets a MULTI of LLEN and LRANGE per band instead, the same bounds applied on arrival
+// (the response stays bounded; that read does not).
 
 export const PEEK_MAX_LIMIT = 100;
 export const PEEK_MAX_OFFSET = 10_000;
+export const PEEK_MAX_MESSAGE_BYTES = 256 * 1024;
+export const PEEK_MAX_PAGE_BYTES = 2 * 1024 * 1024;
 
 /** Which slice of which band a page covers. `from`/`to` count from the band's next-to-run end. */
 export function pagePlan(bands: ReadonlyArray<{ step: number; key: string; depth: number }>, offset: number, limit: number) {
@@ -28,10 +34,26 @@ export function pagePlan(bands: ReadonlyArray<{ step: number; key: string; depth
   return { plan, total: start };
 }
 
-export async function peekMessages(ctx: TrellisContext, queue: string, offset: number, limit: number): Promise<PeekPage> {
-  if (!Number.isInteger(offset) || offset < 0 || offset > PEEK_MAX_OFFSET) throw new AppError('INVALID_INPUT', `offset: must be an integer from 0 to ${PEEK_MAX_OFFSET}`);
-  const size = Math.min(Math.max(1, limit), PEEK_MAX_LIMIT);
-  const bandKeys = ctx.celery.queueBandKeys(queue);
+/** Per band the depth; per band of the page its messages, next to run first (a number: the size of one not sent). */
+interface RawPage {
+  depths: number[];
+  slices: Array<Array<Buffer | number>>;
+}
+
+async function readByScript(ctx: TrellisContext, keys: string[], offset: number, size: number): Promise<RawPage> {
+  const run = peekScript(ctx.broker, ((await redisMajorVersion(ctx.broker)) ?? 0) >= 7);
+  const reply = await run(keys, [offset, size, PEEK_MAX_MESSAGE_BYTES, PEEK_MAX_PAGE_BYTES]);
+  const depths = reply.slice(0, keys.length).map(Number);
+  const slices: RawPage['slices'] = [];
+  for (let i = keys.length; i < reply.length; ) {
+    const n = Number(reply[i]);
+    slices.push(reply.slice(i + 1, i + 1 + n));
+    i += 1 + n;
+  }
+  return { depths, slices };
+}
+
+async function readByMulti(ctx: TrellisContext, bandKeys: ReadonlyArray<{ step: number; key: string }>, offset: number, size: number): Promise<RawPage> {
   // Band i's read covers positions lo..offset+size-1 from its right end (index -1 is the next to run).
   const lo = (i: number) => (i === 0 ? offset : 0);
   const tx = ctx.broker.multi();
@@ -43,21 +65,49 @@ export async function peekMessages(ctx: TrellisContext, queue: string, offset: n
     if (err) throw err;
     return value;
   };
-  const bands = bandKeys.map((b, i) => ({ ...b, depth: Number(reply(i)) || 0 }));
-  // Next to run first: read[j] is position lo + j of the band.
-  const read = bandKeys.map((_, i) => (reply(bandKeys.length + i) as Buffer[]).slice().reverse());
-  const { plan, total } = pagePlan(bands, offset, size);
-  const items: PeekedMessage[] = plan.flatMap((p) => {
+  const depths = bandKeys.map((_, i) => Number(reply(i)) || 0);
+  const { plan } = pagePlan(bandKeys.map((b, i) => ({ ...b, depth: depths[i] ?? 0 })), offset, size);
+  let budget = PEEK_MAX_PAGE_BYTES;
+  const slices = plan.map((p) => {
     const i = bandKeys.findIndex((b) => b.key === p.key);
-    return (read[i] ?? []).slice(p.from - lo(i), p.to - lo(i)).map((raw, j): PeekedMessage => {
-      const m = decodeQueueMessage(raw, p.step);
-      return {
-        position: p.position + j,
-        id: m.id, task: m.task, argsRepr: m.argsRepr, kwargsRepr: m.kwargsRepr, eta: m.eta, expires: m.expires,
-        priority: m.priority, band: p.step, retries: m.retries, redelivered: m.redelivered, size: m.size,
-        protocol: m.protocol, undecodable: m.undecodable,
-      };
+    const read = (reply(bandKeys.length + i) as Buffer[]).slice().reverse();
+    return read.slice(p.from - lo(i), p.to - lo(i)).map((m): Buffer | number => {
+      if (m.length > PEEK_MAX_MESSAGE_BYTES || m.length > budget) return m.length;
+      budget -= m.length;
+      return m;
     });
   });
+  return { depths, slices };
+}
+
+function notShown(size: number, band: number, position: number): PeekedMessage {
+  const why = size > PEEK_MAX_MESSAGE_BYTES ? `over the ${PEEK_MAX_MESSAGE_BYTES / 1024} KiB peek bound per message` : `past the ${PEEK_MAX_PAGE_BYTES / 2 ** 20} MiB peek bound per page`;
+  return {
+    position, id: null, task: null, argsRepr: null, kwargsRepr: null, eta: null, expires: null, priority: 0, band, retries: null,
+    redelivered: false, size, protocol: null, undecodable: `not shown: ${size} bytes, ${why}`,
+  };
+}
+
+export async function peekMessages(ctx: TrellisContext, queue: string, offset: number, limit: number): Promise<PeekPage> {
+  if (!Number.isInteger(offset) || offset < 0 || offset > PEEK_MAX_OFFSET) throw new AppError('INVALID_INPUT', `offset: must be an integer from 0 to ${PEEK_MAX_OFFSET}`);
+  const size = Math.min(Math.max(1, limit), PEEK_MAX_LIMIT);
+  const bandKeys = ctx.celery.queueBandKeys(queue);
+  const raw = await readByScript(ctx, bandKeys.map((b) => b.key), offset, size).catch((err: unknown) => {
+    if (!probeRefusal(err)) throw err;
+    return readByMulti(ctx, bandKeys, offset, size);
+  });
+  const { plan, total } = pagePlan(bandKeys.map((b, i) => ({ ...b, depth: raw.depths[i] ?? 0 })), offset, size);
+  const items: PeekedMessage[] = plan.flatMap((p, k) =>
+    (raw.slices[k] ?? []).map((m, j): PeekedMessage => {
+      if (typeof m === 'number') return notShown(m, p.step, p.position + j);
+      const d = decodeQueueMessage(m, p.step);
+      return {
+        position: p.position + j,
+        id: d.id, task: d.task, argsRepr: d.argsRepr, kwargsRepr: d.kwargsRepr, eta: d.eta, expires: d.expires,
+        priority: d.priority, band: p.step, retries: d.retries, redelivered: d.redelivered, size: d.size,
+        protocol: d.protocol, undecodable: d.undecodable,
+      };
+    }),
+  );
   return { queue, depth: total, offset, limit: size, items, nextOffset: offset + size < total ? offset + size : null };
 }

@@ -13,15 +13,25 @@ import { consumersFrom } from './consumers';
 import { queueProbes, type BandMemory, type Mark, type ProbeMode, type QueueReading } from './band-probe';
 import { probeRefusal, withProbeCommand } from './probe-script';
 import { redisMajorVersion } from '../redis/server-version';
+import { atMostEvery } from './snapshot';
+import { publishQueueSnapshot } from './snapshot-store';
+import type { UnackedByQueue } from './unacked';
+import type { WorkerQueueView } from './worker-view';
+import { sweepStaleQueues } from './stale-sweep';
 
 // The queue sampler: every `sampleIntervalSeconds`, ONE pipelined round trip to the broker reads
 // every band of every queue (depth, which messages arrived since the last sample, the next message
 // to run; band-probe.ts), then one pipeline writes the series and bookkeeping to the store. Queue
-// discovery (bindings, workers) is refreshed in the background once a minute. Memory is bounded
+// discovery (the bindings the discovery job stored, workers) is refreshed in the background once a
+// minute, when the bookkeeping of queues gone for 7 days is also removed (stale-sweep.ts). After
+// each sample the whole queue list is measured and stored for every process (snapshot-store.ts),
+// its workers' view and unacked counts refreshed every 30 s. Memory is bounded
 // by the number of queues: a mark per band and per queue (a 60-byte fingerprint, or a message of
 // ≤ 64 KB for bands consumers take from).
 
 const DISCOVERY_EVERY_MS = 60_000;
+/** The stored list's workers' view (three inspect broadcasts) and unacked counts are this fresh. */
+const WORKERS_AND_UNACKED_EVERY_MS = 30_000;
 const RATE_WINDOW_SECONDS = 60;
 const MAX_QUEUES = 5_000;
 
@@ -91,6 +101,7 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     const aq = await inspectAllCached(ctx, 'active_queues', { fresh: true }).catch(() => null);
     const consumers = aq ? consumersFrom(aq) : new Map<string, string[]>();
     const found = await discoverQueues(ctx, consumers);
+    for (const q of await sweepStaleQueues(ctx, newBatch(), found.sources, now)) found.sources.delete(q);
     const names = [...found.sources.keys()].slice(0, MAX_QUEUES);
     const fresh = names.filter((q) => !states.has(q));
     const stored = await readMeta(ctx, fresh);
@@ -254,11 +265,13 @@ export function startQueueSampler(ctx: TrellisContext, opts: { autostart?: boole
     return { queues: plan.length, brokerCommands: probes.commands, mode: usedMode, brokerMs, storeMs: Date.now() - t1 };
   }
 
+  const pace = { workers: atMostEvery<WorkerQueueView>(WORKERS_AND_UNACKED_EVERY_MS), unacked: atMostEvery<UnackedByQueue>(WORKERS_AND_UNACKED_EVERY_MS) };
   const intervalMs = ctx.config.sampleIntervalSeconds * 1000;
   const loop = () => {
     if (stopped) return;
     const started = Date.now();
     running = sampleOnce()
+      .then(() => publishQueueSnapshot(ctx, { pace, batch: newBatch }))
       .catch((err: unknown) => {
         if (Date.now() - lastError > 60_000) {
           lastError = Date.now();

@@ -6,34 +6,55 @@ import { drainSeconds } from './flow';
 import { isStale, readMeta } from './meta';
 import { oldestAges } from './oldest';
 import type { QueueView, UnackedSummary } from './types';
-import { scanUnacked } from './unacked';
-import { readWorkerQueueView } from './worker-view';
+import { scanUnacked, type UnackedByQueue } from './unacked';
+import { readWorkerQueueView, type WorkerQueueView } from './worker-view';
 
-// The live picture of a set of queues, read at one moment: depths (one pipeline), the workers'
-// view (cached broadcasts), unacked entries by queue (bounded scan), the sampler's bookkeeping
-// (rates, first/last seen) and the age of each queue's next message.
+// The live picture of every queue, read at one moment by the collecting process (the sampler
+// stores it after each sample, snapshot-store.ts; requests read that): depths (one pipeline), the
+// workers' view (cached broadcasts), unacked entries by queue (bounded scan), the sampler's
+// bookkeeping (rates, first/last seen) and the age of each queue's next message. The sampler paces
+// the workers' view and the unacked scan (MeasurePace): every 30 s, not every sample.
 
 export interface Snapshot {
   views: QueueView[];
   unacked: UnackedSummary;
   noReply: string[];
-  discoveryCapped: boolean;
   at: number;
 }
 
-export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = false): Promise<Snapshot> {
+/** Re-reads at most every `everyMs`, else gives the last result (per instance). */
+export function atMostEvery<T>(everyMs: number): (read: () => Promise<T>) => Promise<T> {
+  let last: { at: number; value: T } | null = null;
+  return async (read) => {
+    if (last && Date.now() - last.at < everyMs) return last.value;
+    const value = await read();
+    last = { at: Date.now(), value };
+    return value;
+  };
+}
+
+/** How the costlier reads are paced: the workers' view (three inspect broadcasts) and the `unacked` scan. */
+export interface MeasurePace {
+  workers: (read: () => Promise<WorkerQueueView>) => Promise<WorkerQueueView>;
+  unacked: (read: () => Promise<UnackedByQueue>) => Promise<UnackedByQueue>;
+}
+
+const now = <T>(read: () => Promise<T>) => read();
+
+export async function measureQueues(ctx: TrellisContext, opts: { fresh?: boolean; pace?: MeasurePace } = {}): Promise<Snapshot> {
+  const pace = opts.pace ?? { workers: now, unacked: now };
   const found = await discoverQueues(ctx, new Map());
-  const workers = await readWorkerQueueView(ctx, found.routes, fresh);
+  const workers = await pace.workers(() => readWorkerQueueView(ctx, found.routes, opts.fresh));
   for (const q of workers.consumers.keys()) {
     const s = found.sources.get(q) ?? new Set();
     s.add('worker');
     found.sources.set(q, s);
   }
-  const names = only ? [only] : [...found.sources.keys()].sort();
-  // Unacked entries count under the queues Trellis lists (and the one asked for); the rest are unmapped.
-  const listed = new Set([...found.sources.keys(), ...names]);
+  const names = [...found.sources.keys()].sort();
+  // Unacked entries count under the queues Trellis lists; the rest are unmapped.
+  const listed = new Set(names);
   const at = Date.now() / 1000;
-  const [depths, metas, unacked] = await Promise.all([readDepths(ctx, names), readMeta(ctx, names), scanUnacked(ctx, found.routes, listed)]);
+  const [depths, metas, unacked] = await Promise.all([readDepths(ctx, names), readMeta(ctx, names), pace.unacked(() => scanUnacked(ctx, found.routes, listed))]);
   const heads = names.flatMap((q) => {
     const d = depths.get(q);
     const step = d ? headBand(d) : null;
@@ -67,5 +88,5 @@ export async function queueSnapshot(ctx: TrellisContext, only?: string, fresh = 
       lastConsumer: consumers.length > 0 ? at : (meta?.lastConsumer ?? null),
     };
   });
-  return { views, unacked: unacked.summary, noReply: workers.noReply, discoveryCapped: found.capped, at };
+  return { views, unacked: unacked.summary, noReply: workers.noReply, at };
 }

@@ -71,9 +71,24 @@ export interface QueueList {
   unacked: UnackedSummary;
   /** Workers that did not answer inspect (their consumers/reserved/scheduled are missing). */
   noReply: string[];
-  /** Binding discovery stopped at its cap. */
-  discoveryCapped: boolean;
+  /** Whether discovery has covered the whole broker keyspace yet (queues known only by a binding may be missing until then). */
+  discovery: DiscoveryStatus;
+  /** Epoch seconds the collecting process measured this list; null when it has not yet (no collector ran): the list is then empty. */
+  sampledAt: number | null;
+  /** Epoch seconds of this response. */
   at: number;
+}
+
+export interface DiscoveryStatus {
+  /** 'complete' once a full SCAN pass of the broker DB has ended (the job keeps passing, resuming where it stopped). */
+  status: 'complete' | 'incomplete';
+  /** Epoch seconds the last full pass ended. */
+  lastFullPassAt: number | null;
+  lastPassSeconds: number | null;
+  /** The pass under way (null between passes). */
+  passStartedAt: number | null;
+  /** Share of the keyspace the pass under way examined, an estimate below 1 (SCAN reports no position). */
+  passProgress: number | null;
 }
 
 export interface QueuePoint {
@@ -105,6 +120,11 @@ export interface QueueDetail extends QueueView {
   history: HistoryPoint[];
   unackedSummary: UnackedSummary;
   noReply: string[];
+  /** When the collecting process measured the live part of this view. */
+  sampledAt: number;
+  discovery: DiscoveryStatus;
+  /** Epoch seconds of this response. */
+  at: number;
 }
 
 export type PeekedMessage = Pick<

@@ -38,6 +38,14 @@ export function storeKeys(prefix: string) {
     inspectLastReplies: (command: string) => `${prefix}inspect:last:${command}`,
     /** STRING: time of the sampler's latest sample (queue bookkeeping is rewritten only on change). */
     queueSampledAt: `${prefix}queues:sampled-at`,
+    /** HASH: exchange → JSON array of its `_kombu.binding.<exchange>` members, as queue discovery last read them. */
+    queueBindings: `${prefix}queues:bindings`,
+    /** HASH: queue discovery's progress (cursor, current pass, last full pass). */
+    queueDiscovery: `${prefix}queues:discovery`,
+    /** SET: exchanges whose binding set the current discovery pass found (the rest are dropped at its end). */
+    queueDiscoveryPass: `${prefix}queues:discovery:pass`,
+    /** STRING: the queue list as the collecting process last measured it (JSON, queues/snapshot-store.ts). */
+    queueSnapshot: `${prefix}queues:snapshot`,
     /** ZSET per queue: depth samples (queues module). */
     queueSeries: (queue: string, resolution: 'raw' | 'minute') => `${prefix}queue:${resolution}:${queue}`,
   };

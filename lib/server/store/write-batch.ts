@@ -98,3 +98,9 @@ export function unfencedBatch(redis: Redis): WriteBatch {
     return { applied: true, commandErrors: errors.length, firstCommandError: errors[0]?.[0]?.message ?? null };
   });
 }
+
+/** Applies the batch; a command Redis refused is an error (for writers that must not half-apply silently). */
+export async function execOrThrow(batch: WriteBatch): Promise<void> {
+  const r = await batch.exec();
+  if (r.commandErrors > 0) throw new Error(`store refused ${r.commandErrors} writes: ${r.firstCommandError}`);
+}
