@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { INSPECT_ARGUMENTS, redactSecrets, type InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
+export { InspectCommandSchema, NodeNameSchema } from '../celery/control'; // what routes validate against
 import type { WorkerStatus, WorkerView } from '@/lib/schemas/api';
 import { listWorkers } from '../workers/list-workers';
 import { parseWorkerDoc, toWorkerView } from '../workers/worker-doc';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { InspectCommandSchema, NodeNameSchema } from '@/lib/server/celery/control';
 import { withRoute } from '@/lib/server/http/handler';
-import { inspectWorker } from '@/lib/server/inspect/inspect';
+import { InspectCommandSchema, inspectWorker, NodeNameSchema } from '@/lib/server/inspect/inspect';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
