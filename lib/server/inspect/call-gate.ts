@@ -9,6 +9,14 @@ import { AppError } from '@/lib/errors';
 export const MAX_IN_FLIGHT = 8;
 export const MAX_WAITING = 32;
 
+/** A round refused because too many run and wait already (503 UNAVAILABLE through the API). */
+export class InspectBusyError extends AppError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+    this.name = 'InspectBusyError';
+  }
+}
+
 export interface GateLoad {
   inFlight: number;
   waiting: number;
@@ -32,7 +40,7 @@ export class CallGate<T> {
     const joined = this.pending.get(key);
     if (joined) return joined;
     if (this.inFlight >= this.maxInFlight && this.queue.length >= this.maxWaiting)
-      return Promise.reject(new AppError('UNAVAILABLE', `too many inspect requests at once (${this.maxInFlight} running, ${this.maxWaiting} waiting): retry shortly`));
+      return Promise.reject(new InspectBusyError(`too many inspect requests at once (${this.maxInFlight} running, ${this.maxWaiting} waiting): retry shortly`));
     const p = this.slot().then(async () => {
       try {
         return await round();

@@ -63,13 +63,12 @@ export class ReplyConsumer {
     setTimeout(() => {
       if (this.handlers.size === 0) void this.ctx.broker.del(...this.replyKeys).catch(() => undefined);
     }, LATE_REPLY_SWEEP_MS).unref();
-    this.idleTimer = setTimeout(() => this.disconnect(), IDLE_CLOSE_MS);
+    if (this.handlers.size > 0) return; // a round opened meanwhile
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.handlers.size === 0) this.disconnect();
+    }, IDLE_CLOSE_MS);
     this.idleTimer.unref();
-  }
-
-  /** Calls waiting for replies (for tests and health). */
-  get waiting(): number {
-    return this.handlers.size;
   }
 
   disconnect(): void {

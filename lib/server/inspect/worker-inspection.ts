@@ -1,6 +1,7 @@
 import 'server-only';
 import type { InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
+import { InspectBusyError } from './call-gate';
 import { inspectWorker, type InspectReply } from './inspect';
 
 // What the worker page shows of one worker: the last reply to a command, with its time, asked
@@ -49,6 +50,11 @@ export async function workerInspection(
     }
     entry = fresh;
   }
-  const reply = await entry.value;
-  return { ...reply, at: entry.at, ageSeconds: Math.max(0, Date.now() / 1000 - entry.at) };
+  const at = entry.at;
+  const reply = await entry.value.catch((err: unknown) => {
+    // Too many rounds at once in this process: the page says so rather than failing (not remembered).
+    if (err instanceof InspectBusyError) return { hostname, command, status: 'error' as const, error: err.message, elapsedMs: 0 };
+    throw err;
+  });
+  return { ...reply, at, ageSeconds: Math.max(0, Date.now() / 1000 - at) };
 }
