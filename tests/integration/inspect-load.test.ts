@@ -114,7 +114,7 @@ describe('inspect under load', () => {
 
   it('serves 100 concurrent requests for a known worker over one reply connection, coalesced', async () => {
     const commands = ['ping', 'stats', 'active_queues', 'registered', 'active'];
-    const { result, before, peak } = await withConnectionCount(() =>
+    const { result, before, peak, after } = await withConnectionCount(() =>
       countBroadcasts(() => Promise.all(Array.from({ length: 100 }, (_, i) => inspect<InspectReply>(worker.hostname, commands[i % commands.length] ?? 'ping')))),
     );
     expect(result.result.map((r) => r.status)).toEqual(Array(100).fill(200));
@@ -125,6 +125,7 @@ describe('inspect under load', () => {
     // Trellis: the one reply connection, opened by the first call and shared by all. The worker opens
     // its own connections to reply (kombu's producer pool) the first time it answers.
     expect(peak.trellis - before.trellis).toBeLessThanOrEqual(1);
+    expect(after.trellis).toBe(peak.trellis); // kept for the next requests (closed after 30 s idle)
     expect(peak.all - before.all).toBeLessThanOrEqual(4);
     console.info(`100 concurrent inspect requests: ${result.broadcasts} broadcasts; connections ${JSON.stringify(before)} before, ${JSON.stringify(peak)} at peak`);
     expect(routeLoad().peakInFlight).toBeLessThanOrEqual(8);
