@@ -10,6 +10,18 @@ const serverOnlyImports = {
   ],
 };
 
+// Pages, layouts and route handlers call domain modules (lib/server/<domain>): never the store,
+// the Celery protocol layer or Redis itself, so that what a page shows has one owner.
+const domainOnlyImports = {
+  patterns: [
+    { group: ['ioredis', 'ioredis/*'], message: 'Redis access lives in lib/server only; call a domain function.' },
+    {
+      group: ['@/lib/server/store/*', '@/lib/server/celery/*', '@/lib/server/redis/*', '**/lib/server/store/*', '**/lib/server/celery/*', '**/lib/server/redis/*'],
+      message: 'Pages and routes call domain functions (lib/server/<domain>), not the store, protocol or redis layers.',
+    },
+  ],
+};
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -26,6 +38,10 @@ const config = [
   {
     files: ['components/**/*.{ts,tsx}', 'lib/hooks/**/*.{ts,tsx}', 'lib/schemas/**/*.ts', 'lib/*.ts'],
     rules: { 'no-restricted-imports': ['error', serverOnlyImports] },
+  },
+  {
+    files: ['app/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', domainOnlyImports] },
   },
 ];
 

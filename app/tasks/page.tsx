@@ -6,6 +6,7 @@ import { TaskTable } from '@/components/tasks/task-table';
 import { Empty } from '@/components/ui/card';
 import { TaskListQuery } from '@/lib/schemas/task-query';
 import { getContext } from '@/lib/server/context';
+import { taskFilterValues } from '@/lib/server/tasks/filter-values';
 import { listTasks } from '@/lib/server/tasks/list-tasks';
 
 export const dynamic = 'force-dynamic';
@@ -39,12 +40,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     limit: '50',
   });
   const ctx = getContext();
-  const [page, names, workers, queues] = await Promise.all([
-    parsed.success ? listTasks(ctx, parsed.data) : null,
-    ctx.store.smembers(ctx.keys.registry('name')),
-    ctx.store.smembers(ctx.keys.registry('worker')),
-    ctx.store.smembers(ctx.keys.registry('queue')),
-  ]);
+  const [page, filters] = await Promise.all([parsed.success ? listTasks(ctx, parsed.data) : null, taskFilterValues(ctx)]);
   const older = new URLSearchParams();
   for (const [k, v] of Object.entries(sp)) for (const x of Array.isArray(v) ? v : v ? [v] : []) if (k !== 'cursor') older.append(k, x);
   if (page?.nextCursor) older.set('cursor', page.nextCursor);
@@ -68,7 +64,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
         </nav>
       </div>
       <Suspense>
-        <TaskFilters names={names.sort()} workers={workers.sort()} queues={queues.sort()} />
+        <TaskFilters names={filters.names} workers={filters.workers} queues={filters.queues} />
       </Suspense>
       {!parsed.success ? (
         <p role="alert" className="rounded border border-bad/40 bg-bad/10 p-3 text-sm">

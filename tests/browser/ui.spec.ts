@@ -59,6 +59,12 @@ describe('pages render real data', () => {
     // Live inspection through the pidbox: registered tasks of a real worker.
     await go(`/workers/${encodeURIComponent(stack.workers[0]?.hostname ?? '')}?tab=registered`);
     await expect(page.locator('[data-testid="inspect-reply"]').innerText()).resolves.toContain('tasks.retry_then_fail');
+    // The reply shows its age; live refreshes reuse it, Refresh asks the worker again.
+    const panel = page.getByRole('region', { name: 'Inspect' });
+    await expect(panel.getByText(/as of/).isVisible()).resolves.toBe(true);
+    await panel.getByRole('link', { name: 'Refresh' }).click();
+    await page.waitForURL(/refresh=/);
+    await expect(page.locator('[data-testid="inspect-reply"]').innerText()).resolves.toContain('tasks.retry_then_fail');
   });
 
   it('a task that failed after retries shows every attempt', async () => {

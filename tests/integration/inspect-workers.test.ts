@@ -306,6 +306,8 @@ describe('control exchange', () => {
     const w4 = await startWorker({ brokerUrl: server.url(0), backendUrl: server.url(1), name: 'w4', queues: ['ops'], pool: 'solo', env: { CELERY_EXTRA_CONF: JSON.stringify({ control_exchange: 'trellis_ops' }) } });
     const ops = testContext({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1), TRELLIS_INSPECT_TIMEOUT: '1', TRELLIS_CONTROL_EXCHANGE: 'trellis_ops' });
     try {
+      // Inspecting one worker needs Trellis to know it (unknown names are 404 without a broadcast).
+      await waitFor(async () => (await listWorkers(ctx)).some((w) => w.hostname === w4.hostname), 'w4 in the store');
       const answered = (r: Awaited<ReturnType<typeof inspectAll>>) => Object.values(r.workers).filter((w) => w.status === 'ok').map((w) => w.hostname).sort();
       expect(answered(await inspectAll(ops, 'ping'))).toEqual([w4.hostname]);
       expect(await inspectWorker(ops, w4.hostname, 'ping')).toMatchObject({ status: 'ok', reply: { ok: 'pong' } });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { withRoute } from '@/lib/server/http/handler';
-import { NodeNameSchema } from '@/lib/server/celery/control';
 import { flowerWorkers } from '@/lib/server/inspect/flower-workers';
+import { NodeNameSchema } from '@/lib/server/inspect/inspect';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

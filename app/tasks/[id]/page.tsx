@@ -9,8 +9,8 @@ import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { AppError } from '@/lib/errors';
 import { formatDuration } from '@/lib/format';
-import { exceptionText, parseDateDone } from '@/lib/server/celery/result-meta';
 import { getContext } from '@/lib/server/context';
+import { backendOutcome } from '@/lib/server/tasks/backend-outcome';
 import { getTaskWithWorkflow } from '@/lib/server/tasks/get-task';
 
 export const dynamic = 'force-dynamic';
@@ -111,7 +111,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
 
       <Card title="Result backend">
         {task.backend ? (
-          <BackendMetaView meta={task.backend} doneAt={parseDateDone(task.backend.dateDone)} exception={exceptionText(task.backend.result)} />
+          <BackendMetaView meta={task.backend} {...backendOutcome(task.backend)} />
         ) : (
           <p className="text-sm text-muted">No celery-task-meta entry (never stored, expired, or ignore_result).</p>
         )}

@@ -5,24 +5,26 @@ import { StatusBadge } from '@/components/ui/badges';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { Sparkline } from '@/components/workers/sparkline';
 import { INSPECT_TABS, InspectPanel, type InspectTab } from '@/components/workers/inspect-panel';
-import { inspectWorker } from '@/lib/server/inspect/inspect';
 import { AppError } from '@/lib/errors';
 import { getContext } from '@/lib/server/context';
+import { workerInspection } from '@/lib/server/inspect/worker-inspection';
 import { getWorker } from '@/lib/server/workers/list-workers';
 
 export const dynamic = 'force-dynamic';
 
 export default async function WorkerPage({ params, searchParams }: { params: Promise<{ hostname: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const hostname = decodeURIComponent((await params).hostname);
-  const requested = (await searchParams).tab;
-  const tab: InspectTab = INSPECT_TABS.find((t) => t === requested) ?? 'active';
+  const search = await searchParams;
+  const tab: InspectTab = INSPECT_TABS.find((t) => t === search.tab) ?? 'active';
+  // "Refresh" carries the time of the reply it replaces; live refreshes reuse the remembered reply.
+  const replacing = typeof search.refresh === 'string' && Number.isFinite(Number(search.refresh)) ? Number(search.refresh) : undefined;
   const ctx = getContext();
   const w = await getWorker(ctx, hostname).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
   // Lost workers too: a solo-pool worker running a task sends no heartbeat (it shows as busy or gone).
-  const inspect = w.status !== 'offline' ? await inspectWorker(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}) : null;
+  const inspect = w.status !== 'offline' ? await workerInspection(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}, { replacing }) : null;
   const counts = Object.entries(w.taskCounts).sort((a, b) => b[1] - a[1]);
   return (
     <div className="space-y-4">

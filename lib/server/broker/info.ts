@@ -1,14 +1,8 @@
-// Parses Redis INFO text (`key:value` lines, `# Section` headers). Pure.
+import { parseInfo } from '../redis/info';
 
-export function parseInfo(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    if (!line || line.startsWith('#')) continue;
-    const i = line.indexOf(':');
-    if (i > 0) out.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return out;
-}
+// What the broker domain reads from Redis INFO. The parser itself lives in the redis layer.
+
+export { parseInfo };
 
 /** Redis' own CPU time (system + user seconds) from INFO cpu. */
 export function cpuSeconds(text: string): number | null {

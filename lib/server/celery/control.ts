@@ -176,18 +176,27 @@ export type ControlReply =
 
 /** Decodes one reply popped from the reply list (§6.3): `{"<node>": <result>}` under our ticket. */
 export function decodeControlReply(raw: Buffer | string, ticket: string): ControlReply {
+  const { ticket: got, reply } = decodeTicketedReply(raw);
+  if (got === ticket) return reply;
+  return got === null && reply.kind === 'malformed' ? reply : { kind: 'other-ticket' }; // a malformed envelope has no ticket
+}
+
+/** Decodes one reply and says whose it is (`headers.ticket`; null when absent or malformed): a
+ *  reply queue shared by several calls dispatches replies by ticket. */
+export function decodeTicketedReply(raw: Buffer | string): { ticket: string | null; reply: ControlReply } {
   const env = parseEnvelope(raw);
-  if (!env.ok) return { kind: 'malformed', detail: env.detail };
-  if (env.value.headers?.ticket !== ticket) return { kind: 'other-ticket' };
+  if (!env.ok) return { ticket: null, reply: { kind: 'malformed', detail: env.detail } };
+  const ticket = env.value.headers?.ticket;
+  if (typeof ticket !== 'string') return { ticket: null, reply: { kind: 'other-ticket' } };
   const ct = env.value['content-type'] ?? 'application/json';
   const body = decodeJsonBody(env.value);
-  if (!body.ok) return body.reason === 'unsupported-content-type' ? { kind: 'undecodable', contentType: ct } : { kind: 'malformed', detail: body.detail };
+  if (!body.ok) return { ticket, reply: body.reason === 'unsupported-content-type' ? { kind: 'undecodable', contentType: ct } : { kind: 'malformed', detail: body.detail } };
   const v = body.value;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return { kind: 'malformed', detail: 'reply body is not an object' };
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return { ticket, reply: { kind: 'malformed', detail: 'reply body is not an object' } };
   const entries = Object.entries(v as Record<string, unknown>);
   const first = entries[0];
-  if (entries.length !== 1 || !first) return { kind: 'malformed', detail: 'reply body must have exactly one node' };
-  return { kind: 'reply', node: first[0], result: first[1] };
+  if (entries.length !== 1 || !first) return { ticket, reply: { kind: 'malformed', detail: 'reply body must have exactly one node' } };
+  return { ticket, reply: { kind: 'reply', node: first[0], result: first[1] } };
 }
 
 /** Redacts credentials from `conf`/`stats` replies (§8.15): secret-looking keys, and passwords inside URLs anywhere in a string or a key. */

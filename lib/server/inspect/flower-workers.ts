@@ -1,16 +1,15 @@
 import 'server-only';
-import { notFound } from '@/lib/errors';
 import type { InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
 import { listWorkers } from '../workers/list-workers';
-import { inspectWorker, knownWorker, type InspectAllResult } from './inspect';
+import { inspectWorker, type InspectAllResult } from './inspect';
 import { inspectAllCached } from './inspect-cache';
 
 // Flower's GET /api/workers, same shape: hostname → {stats, active_queues, registered, scheduled,
 // active, reserved, revoked, conf, timestamp}; `status=true` gives hostname → alive (from
-// heartbeats); `workername` narrows to one worker: 404 only when neither the store nor any reply
-// knows it, as Flower answers 404 only for unknown workers (a busy solo worker that cannot answer
-// gets `{"<name>": {}}`). Workers that did not answer a command simply lack that key, as in Flower.
+// heartbeats); `workername` narrows to one worker: 404 when Trellis knows nothing of it (no record,
+// no remembered reply; nothing is published then), as Flower answers 404 only for unknown workers
+// (a busy solo worker that cannot answer gets `{"<name>": {}}`). Workers that did not answer a command simply lack that key, as in Flower.
 
 const FLOWER_METHODS: readonly InspectCommand[] = ['stats', 'active_queues', 'registered', 'scheduled', 'active', 'reserved', 'revoked', 'conf'];
 
@@ -33,9 +32,8 @@ export async function flowerWorkers(
   };
   if (opts.workername) {
     const host = opts.workername;
-    const [known, ...replies] = await Promise.all([knownWorker(ctx, host).catch(() => null), ...FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m))]);
+    const replies = await Promise.all(FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m))); // 404 for an unknown worker
     for (const r of replies) if (r.status === 'ok') put(host, r.command, r.reply);
-    if (!known && replies.every((r) => r.status === 'no-reply')) throw notFound(`worker ${host}`);
     return { [host]: out[host] ?? {} };
   }
   const all: InspectAllResult[] = await Promise.all(FLOWER_METHODS.map((m) => inspectAllCached(ctx, m, { fresh: opts.refresh })));

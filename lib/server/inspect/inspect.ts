@@ -1,8 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
 import { INSPECT_ARGUMENTS, redactSecrets, type InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
+export { InspectCommandSchema, NodeNameSchema } from '../celery/control'; // what routes validate against
 import type { WorkerStatus, WorkerView } from '@/lib/schemas/api';
 import { listWorkers } from '../workers/list-workers';
 import { parseWorkerDoc, toWorkerView } from '../workers/worker-doc';
@@ -90,22 +91,22 @@ function parseArgs(command: InspectCommand, args: Record<string, unknown> | unde
   return parsed.data;
 }
 
-/** Asks one worker; waits at most `config.inspectTimeoutSeconds`. */
+/**
+ * Asks one worker; waits at most `config.inspectTimeoutSeconds`. A worker Trellis knows nothing of
+ * (no record in the store, no remembered reply) is answered 404 without publishing anything: a
+ * request for a made-up name costs the broker one HGET, not a broadcast every worker reads.
+ */
 export async function inspectWorker(
   ctx: TrellisContext,
   hostname: string,
   command: InspectCommand,
   args?: Record<string, unknown>,
 ): Promise<InspectReply & { elapsedMs: number }> {
-  const [res, worker] = await Promise.all([
-    pidboxCall(ctx, {
-      method: command,
-      arguments: parseArgs(command, args),
-      destination: [hostname],
-      timeoutSeconds: ctx.config.inspectTimeoutSeconds,
-    }),
-    knownWorker(ctx, hostname).catch(() => null),
-  ]);
+  const parsed = parseArgs(command, args);
+  const worker = await knownWorker(ctx, hostname);
+  await hydrate(ctx, 'active_queues', Date.now() / 1000);
+  if (!worker && !recall(ctx, 'active_queues', hostname, Date.now() / 1000)) throw notFound(`worker ${hostname}`);
+  const res = await pidboxCall(ctx, { method: command, arguments: parsed, destination: [hostname], timeoutSeconds: ctx.config.inspectTimeoutSeconds });
   const now = Date.now() / 1000;
   const value = res.replies.get(hostname);
   const reply = res.replies.has(hostname)

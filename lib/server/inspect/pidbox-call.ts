@@ -1,15 +1,15 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { buildControlRequest, decodeControlReply, validateControlMessage, type InspectCommand } from '../celery/control';
+import { buildControlRequest, validateControlMessage, type ControlReply, type InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
-import { createRedisClient } from '../redis/client';
-import { blockingTimeout, redisMajorVersion } from '../redis/server-version';
+import { CallGate, type GateLoad } from './call-gate';
+import { replyConsumer } from './reply-consumer';
 
-// One remote-control round, exactly as the protocol doc §6.4: SADD the reply binding BEFORE
-// publishing (a reply with no binding is dropped), PUBLISH, BRPOP replies on a dedicated blocking
-// connection until the deadline, until every possible replier answered, or shortly after every
-// worker known to be online answered; then SREM + DEL in `finally` so no binding or reply list
-// outlives the call (and DEL once more a little later for a reply that raced the SREM).
+// One remote-control round, as the protocol doc §6.4: bind the reply queue BEFORE publishing (a
+// reply with no binding is dropped), PUBLISH, collect the replies under this call's ticket until the
+// deadline, until every possible replier answered, or shortly after every worker known to be online
+// answered. Replies arrive over the process' one shared reply queue (reply-consumer.ts); identical
+// concurrent rounds are one round and at most a few run at once (call-gate.ts).
 
 export interface PidboxCallOptions {
   method: InspectCommand;
@@ -23,9 +23,6 @@ export interface PidboxCallOptions {
 }
 
 const GRACE_MS = 200;
-/** A worker that read the binding just before it was removed can still LPUSH its reply after the
- *  DEL (protocol doc §6.4): the reply list is deleted once more this much later. */
-const LATE_REPLY_SWEEP_MS = 5_000;
 
 export interface PidboxCallResult {
   /** node name → reply value, in arrival order. */
@@ -37,8 +34,27 @@ export interface PidboxCallResult {
   elapsedMs: number;
 }
 
-export async function pidboxCall(ctx: TrellisContext, opts: PidboxCallOptions): Promise<PidboxCallResult> {
+const gates = new WeakMap<object, CallGate<PidboxCallResult>>();
+
+function gate(ctx: TrellisContext): CallGate<PidboxCallResult> {
+  let g = gates.get(ctx.broker);
+  if (!g) gates.set(ctx.broker, (g = new CallGate()));
+  return g;
+}
+
+/** How many rounds this process runs and queues (health, tests). */
+export function pidboxLoad(ctx: TrellisContext): GateLoad {
+  return gate(ctx).load();
+}
+
+export function pidboxCall(ctx: TrellisContext, opts: PidboxCallOptions): Promise<PidboxCallResult> {
+  const key = JSON.stringify([ctx.celery.replyExchange, opts.method, opts.arguments ?? {}, opts.destination, opts.timeoutSeconds, [...(opts.expected ?? [])].sort()]);
+  return gate(ctx).run(key, () => round(ctx, opts));
+}
+
+async function round(ctx: TrellisContext, opts: PidboxCallOptions): Promise<PidboxCallResult> {
   const started = Date.now();
+  const consumer = replyConsumer(ctx);
   const req = buildControlRequest(ctx.celery, {
     method: opts.method,
     arguments: opts.arguments,
@@ -46,33 +62,40 @@ export async function pidboxCall(ctx: TrellisContext, opts: PidboxCallOptions): 
     timeoutSeconds: opts.timeoutSeconds,
     now: started / 1000,
     ticket: randomUUID(),
-    replyId: randomUUID(),
+    replyId: consumer.replyId,
     deliveryTag: randomUUID(),
   });
   validateControlMessage(req.message, ctx.celery); // again, right before it goes on the wire
   const out: PidboxCallResult = { replies: new Map(), undecodable: 0, reached: 0, elapsedMs: 0 };
-  const major = await redisMajorVersion(ctx.broker);
-  const blocking = createRedisClient(ctx.config.broker, 'blocking', { maxRetriesPerRequest: 0 });
-  try {
-    await ctx.broker.sadd(req.bindingKey, req.bindingMember);
-    out.reached = await ctx.broker.publish(req.channel, req.message);
-    const limit = Math.min(opts.destination?.length ?? Infinity, out.reached);
-    let deadline = started + opts.timeoutSeconds * 1000;
-    const expected = opts.destination === null && opts.expected && opts.expected.size > 0 ? opts.expected : null;
-    while (out.replies.size + out.undecodable < limit) {
-      const left = (deadline - Date.now()) / 1000;
-      if (left <= 0.005) break;
-      const popped = await blocking.brpopBuffer(req.replyKey, blockingTimeout(left, major));
-      if (!popped) break;
-      const reply = decodeControlReply(popped[1], req.ticket);
-      if (reply.kind === 'reply') out.replies.set(reply.node, reply.result);
-      else if (reply.kind === 'undecodable') out.undecodable += 1;
-      if (expected && [...expected].every((h) => out.replies.has(h))) deadline = Math.min(deadline, Date.now() + GRACE_MS);
+  const expected = opts.destination === null && opts.expected && opts.expected.size > 0 ? opts.expected : null;
+  let limit = Infinity; // known once PUBLISH says how many subscribers it reached
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  let deadline = setTimeout(() => done(), opts.timeoutSeconds * 1000);
+  let graceStarted = false;
+  const check = () => {
+    if (out.replies.size + out.undecodable >= limit) done();
+  };
+  const onReply = (reply: ControlReply) => {
+    if (reply.kind === 'reply') out.replies.set(reply.node, reply.result);
+    else if (reply.kind === 'undecodable') out.undecodable += 1;
+    else return;
+    if (expected && !graceStarted && [...expected].every((h) => out.replies.has(h))) {
+      graceStarted = true;
+      clearTimeout(deadline);
+      deadline = setTimeout(() => done(), Math.max(0, Math.min(GRACE_MS, started + opts.timeoutSeconds * 1000 - Date.now())));
     }
+    check();
+  };
+  try {
+    await consumer.open(req.ticket, onReply);
+    out.reached = await ctx.broker.publish(req.channel, req.message);
+    limit = Math.min(opts.destination?.length ?? Infinity, out.reached);
+    check();
+    await finished;
   } finally {
-    blocking.disconnect();
-    await ctx.broker.multi().srem(req.bindingKey, req.bindingMember).del(...req.cleanupKeys).exec();
-    setTimeout(() => void ctx.broker.del(...req.cleanupKeys).catch(() => undefined), LATE_REPLY_SWEEP_MS).unref();
+    clearTimeout(deadline);
+    await consumer.close(req.ticket);
   }
   out.elapsedMs = Date.now() - started;
   return out;

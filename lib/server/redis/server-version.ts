@@ -1,6 +1,6 @@
 import 'server-only';
 import type Redis from 'ioredis';
-import { parseInfo } from '../broker/info';
+import { parseInfo } from './info';
 
 // The major version of the Redis server behind a client, asked once (INFO server) and remembered:
 // Redis ≥ 7 takes script flags, Redis ≥ 6 takes fractional blocking timeouts. A failed read is not

@@ -6,6 +6,7 @@ import { comparator, decodeCursor, encodeCursor, isAfter, type Order, type Posit
 import { deriveTask, toSummary, type DerivedTask } from './derive';
 import { parseTaskDoc } from './task-doc';
 import { fromRef, toRef } from '../store/task-ref';
+import { withSeekCommand } from './seek-script';
 
 // Lists tasks newest first. The smallest index covering a filter drives the scan (root; else the
 // smallest of worker, queue, name and the chosen states' indexes merged); the remaining filters are
@@ -51,19 +52,13 @@ export async function listTasks(ctx: TrellisContext, q: ListOptions): Promise<Ta
   let exhausted = false;
 
   while (items.length < q.limit && scanned < budget) {
-    // The cursor's score bounds the next window (inclusive: equal scores are sorted out by id).
-    const lo = order === 'asc' && pos ? pos.score : since;
-    const hi = order === 'desc' && pos ? pos.score : until;
-    const { candidates, complete } = await fetchCandidates(ctx, sources, lo, hi, batch, order);
+    const { candidates, complete } = await fetchCandidates(ctx, sources, pos, since, until, batch, order);
     const after = pos;
     const fresh = after ? candidates.filter((c) => isAfter(c, after, order)) : candidates;
     if (fresh.length === 0) {
-      if (complete) {
-        exhausted = true;
-        break;
-      }
-      batch = Math.min(batch * 4, 20_000); // every fetched item shared the cursor's score: look further
-      continue;
+      // Each round starts right after the last position: nothing new means nothing left.
+      exhausted = complete;
+      break;
     }
     const pass = await passIndexChecks(ctx, indexChecks, fresh);
     const wanted = fresh.filter((_, j) => pass[j]);
@@ -155,39 +150,44 @@ async function plan(ctx: TrellisContext, q: ListOptions) {
 }
 
 /**
- * Up to `batch` items per source with score in [lo, hi], merged in order. Only items before the
- * boundary any full source reached are certainly in order across sources; the rest wait for the
- * next round. `complete` says no source has more beyond what was returned.
+ * Up to `batch` items per source with score in [lo, hi] that come after `pos` (from the start when
+ * null), merged in order. Only items up to the last one the earliest-ending full source returned are
+ * certainly in order across sources; the rest wait for the next round. `complete` says no source has
+ * more beyond what was returned. Paging from the (score, member) position itself, not from its score,
+ * steps through any run of equal scores.
  */
-async function fetchCandidates(ctx: TrellisContext, sources: Source[], lo: number, hi: number, batch: number, order: Order) {
-  const pipe = ctx.store.pipeline();
+async function fetchCandidates(ctx: TrellisContext, sources: Source[], pos: Position | null, lo: number, hi: number, batch: number, order: Order) {
+  const pipe = withSeekCommand(ctx.store).pipeline();
   const hiArg = hi === Infinity ? '+inf' : String(hi);
   const loArg = lo === -Infinity ? '-inf' : String(lo);
   for (const s of sources) {
     if (!s.key) continue;
-    if (order === 'desc') pipe.zrevrangebyscore(s.key, hiArg, loArg, 'WITHSCORES', 'LIMIT', 0, batch);
+    if (pos) pipe.trellisIndexSeek(s.key, String(pos.score), pos.id, batch, order);
+    else if (order === 'desc') pipe.zrevrangebyscore(s.key, hiArg, loArg, 'WITHSCORES', 'LIMIT', 0, batch);
     else pipe.zrangebyscore(s.key, loArg, hiArg, 'WITHSCORES', 'LIMIT', 0, batch);
   }
   const res = (await pipe.exec()) ?? [];
-  let boundary: number | null = null;
+  const inWindow = (p: Position) => p.score <= hi && p.score >= lo;
+  let boundary: Position | null = null;
   const all: Position[] = [];
   let r = 0;
   for (const s of sources) {
     if (s.fixed) {
-      all.push(...s.fixed.filter((p) => p.score <= hi && p.score >= lo));
+      all.push(...s.fixed.filter(inWindow));
       continue;
     }
     const [err, flat] = res[r++] ?? [null, []];
     if (err) throw err;
     const arr = (flat as string[] | null) ?? [];
-    for (let i = 0; i < arr.length; i += 2) all.push({ id: arr[i] as string, score: Number(arr[i + 1]) });
-    if (arr.length / 2 >= batch) {
-      const last = Number(arr[arr.length - 1]);
-      boundary = boundary === null ? last : order === 'desc' ? Math.max(boundary, last) : Math.min(boundary, last);
-    }
+    const got: Position[] = [];
+    for (let i = 0; i < arr.length; i += 2) got.push({ id: arr[i] as string, score: Number(arr[i + 1]) });
+    const within = got.filter(inWindow); // a seek runs past the window's far end: that source is done
+    all.push(...within);
+    const last = within[within.length - 1];
+    if (got.length >= batch && within.length === got.length && last && (!boundary || isAfter(boundary, last, order))) boundary = last;
   }
   all.sort(comparator(order));
   if (boundary === null) return { candidates: all, complete: true };
   const b = boundary;
-  return { candidates: all.filter((p) => (order === 'desc' ? p.score > b : p.score < b)), complete: false };
+  return { candidates: all.filter((p) => !isAfter(p, b, order)), complete: false };
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { InspectCommandSchema, NodeNameSchema } from '@/lib/server/celery/control';
 import { withRoute } from '@/lib/server/http/handler';
-import { inspectWorker } from '@/lib/server/inspect/inspect';
+import { InspectCommandSchema, inspectWorker, NodeNameSchema } from '@/lib/server/inspect/inspect';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -12,7 +11,8 @@ const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.
 const Query = z.object({ safe: bool.optional(), with_defaults: bool.optional(), ids: list.optional(), taskinfoitems: list.optional() }).strict();
 
 // GET /api/v1/workers/{hostname}/inspect/{what} – one read-only inspect command to one worker.
-// `{"status": "no-reply"}` means it did not answer in time (a busy solo worker cannot).
+// `{"status": "no-reply"}` means it did not answer in time (a busy solo worker cannot); 404 for a
+// worker Trellis knows nothing of (nothing published); 503 when too many rounds run at once.
 export const GET = withRoute({ permission: 'workers:read', params: Params, query: Query }, ({ ctx, params, query }) => {
   const args = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
   return inspectWorker(ctx, params.hostname, params.what, args);
