@@ -20,6 +20,10 @@ const METRIC_OF: Record<string, CounterMetric> = {
   'task-rejected': 'rejected',
 };
 
+function bump(fields: Map<string, number>, field: string): void {
+  fields.set(field, (fields.get(field) ?? 0) + 1);
+}
+
 export class MinuteCounters {
   private readonly counts = new Map<number, Map<string, number>>();
 
@@ -29,11 +33,10 @@ export class MinuteCounters {
     const minute = Math.floor(eventTime(event) / 60);
     let fields = this.counts.get(minute);
     if (!fields) this.counts.set(minute, (fields = new Map()));
-    const bump = (field: string) => fields.set(field, (fields.get(field) ?? 0) + 1);
-    bump(metric);
-    if (taskName) bump(`${metric}|${taskName}`);
+    bump(fields, metric);
+    if (taskName) bump(fields, `${metric}|${taskName}`);
     const runtime = num(event.runtime);
-    if (metric === 'succeeded' && runtime !== null) bump(`rt:${runtimeBucket(runtime)}`);
+    if (metric === 'succeeded' && runtime !== null) bump(fields, `rt:${runtimeBucket(runtime)}`);
   }
 
   get size(): number {

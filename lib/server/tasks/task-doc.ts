@@ -79,7 +79,9 @@ const CARRIES_REPEATED = new Set(['task-sent', 'task-received']);
 function encodeEvent(e: StoredEvent, c: Context): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const carries = CARRIES_REPEATED.has(e.type);
-  for (const [k, v] of Object.entries(e)) {
+  // for…in, not Object.entries: this runs for every event of every task written (no array per event).
+  for (const k in e) {
+    const v = e[k];
     if (k === 'lr' || k === 'timestamp' || k === 'hostname') continue;
     if (k === 'type') out.t = TYPE_CODES[e.type] ?? e.type;
     else if (k === 'root_id' && v === c.id) out.ro = 1;
@@ -101,7 +103,8 @@ function encodeEvent(e: StoredEvent, c: Context): Record<string, unknown> {
 
 function decodeEvent(x: Record<string, unknown>, c: Context): StoredEvent {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) {
+  for (const k in x) {
+    const v = x[k];
     if (k === 'l' || k === 'd' || k === 'h') continue;
     if (k === 't') out.type = TYPE_NAMES[String(v)] ?? String(v);
     else if (k === 'ro' && v === 1) out.root_id = c.id;

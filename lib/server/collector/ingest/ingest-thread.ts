@@ -12,8 +12,8 @@ import type { FromThread, IngestThreadConfig, ToThread } from './messages';
 // A full backlog drops messages and reports the interval as a gap: memory stays bounded, nothing
 // is lost silently.
 
-const CREDIT = 2;
-const BATCH_MESSAGES = 500;
+const CREDIT = 4;
+const BATCH_MESSAGES = 250;
 const BATCH_BYTES = 1 << 20;
 const STATUS_MS = 1_000;
 /** After an overflow, the gap closes once the backlog is back under this share of its bound. */
