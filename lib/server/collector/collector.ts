@@ -88,7 +88,7 @@ export class Collector {
     this.lease = new Lease(ctx.store, ctx.keys.lease, this.holderId);
     this.jobs = options.jobs ?? LEADER_JOBS;
     this.ingest = new IngestChannel(
-      { broker: ctx.config.broker, pattern: ctx.celery.eventPattern, backlogLimitBytes: ctx.config.ingestBacklogBytes, logLevel: ctx.config.logLevel },
+      { broker: ctx.config.broker, pattern: ctx.celery.eventPattern, backlogLimitBytes: ctx.config.ingestBacklogBytes },
       {
         onBatch: (b) => this.onBatch(b),
         onDown: (at) => this.onDown(at),
@@ -101,10 +101,6 @@ export class Collector {
 
   get isLeader(): boolean {
     return this.term !== null;
-  }
-
-  get currentGap(): Gap | null {
-    return this.openGap;
   }
 
   /** Starts competing for the lease; resolves after the first attempt. */

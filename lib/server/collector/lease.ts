@@ -52,8 +52,4 @@ export class Lease {
     this.term = null;
     if (term !== null) await this.redis.eval(RELEASE, 1, this.key, term);
   }
-
-  async holder(): Promise<string | null> {
-    return this.redis.get(this.key);
-  }
 }

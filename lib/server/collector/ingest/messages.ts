@@ -9,7 +9,6 @@ export interface IngestThreadConfig {
   /** The broker's event channel pattern (PSUBSCRIBE). */
   pattern: string;
   backlogLimitBytes: number;
-  logLevel: string;
 }
 
 /** Decoded events of up to a few hundred messages, in arrival order. */
