@@ -5,7 +5,7 @@ import { Collector } from '@/lib/server/collector/collector';
 import { getHealth } from '@/lib/server/health/get-health';
 import { getTask } from '@/lib/server/tasks/get-task';
 import { freePort, startRedis } from '../support/redis-server';
-import { lifecycle, publishTaskEvents, spawnCollector, testContext, waitFor } from '../support/trellis';
+import { exited, lifecycle, publishTaskEvents, spawnCollector, testContext, waitFor } from '../support/trellis';
 
 // Leadership between real collector processes: a paused holder that lost its lease writes nothing
 // when it resumes, and no task document loses an event; SIGTERM hands over within a second; a
@@ -25,7 +25,6 @@ afterAll(async () => {
   await server.stop();
 });
 
-const exited = (child: Child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 const pidOf = (token: string) => Number(token.split(':')[1]);
 
 async function twoCollectors(prefix: string) {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getHealth } from '@/lib/server/health/get-health';
 import { countTasks } from '@/lib/server/tasks/count-tasks';
 import { startRedis } from '../support/redis-server';
-import { lifecycle, publishTaskEvents, spawnCollector, testContext, waitFor } from '../support/trellis';
+import { exited, lifecycle, publishTaskEvents, spawnCollector, testContext, waitFor } from '../support/trellis';
 
 // Collectors as separate processes (`scripts/collector.ts`, what `npm run collector` runs).
 
@@ -20,9 +20,6 @@ afterAll(async () => {
   pub.disconnect();
   await server.stop();
 });
-
-const exited = (child: { exitCode: number | null; signalCode: string | null; once(e: 'exit', f: () => void): unknown }) =>
-  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 describe('collector processes', () => {
   it('exactly one of two collects, and the other takes over within 10 s when it is killed', async () => {

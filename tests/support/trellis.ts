@@ -44,6 +44,11 @@ export function spawnCollector(env: Record<string, string>): ChildProcess & { ou
   return Object.assign(child, { output: () => out });
 }
 
+/** Resolves once the child process has exited (at once if it already has). */
+export function exited(child: { exitCode: number | null; signalCode: string | null; once(e: 'exit', f: () => void): unknown }): Promise<void> {
+  return new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : void child.once('exit', () => resolve())));
+}
+
 let clock = 0;
 
 /** Publishes task events as a worker would (a task.multi list) or as a client (task-sent). */
