@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDurationSeconds } from '@/lib/server/config';
+import { ConfigError, loadConfig, parseByteSize, parseDurationSeconds } from '@/lib/server/config';
 
 describe('configuration', () => {
   it('uses Celery-like defaults: everything on the broker URL, keys under trellis:', () => {
@@ -120,5 +120,22 @@ describe('configuration', () => {
     expect(parseDurationSeconds('15m')).toBe(900);
     expect(parseDurationSeconds('7d')).toBe(604800);
     expect(parseDurationSeconds('soon')).toBeNull();
+  });
+
+  it('reads the ingest backlog bound as a size, 512 MB by default, and rejects nonsense with its name', () => {
+    expect(loadConfig({}).ingestBacklogBytes).toBe(512 * 1024 ** 2);
+    expect(loadConfig({ TRELLIS_INGEST_BACKLOG: '2gb' }).ingestBacklogBytes).toBe(2 * 1024 ** 3);
+    expect(parseByteSize('64 KB')).toBe(65_536);
+    expect(parseByteSize('1.5m')).toBe(1.5 * 1024 ** 2);
+    expect(parseByteSize('lots')).toBeNull();
+    for (const bad of ['lots', '10kb']) {
+      try {
+        loadConfig({ TRELLIS_INGEST_BACKLOG: bad });
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).problems[0]).toMatch(/^TRELLIS_INGEST_BACKLOG: ".+" must be a size of at least 1 MB/);
+      }
+    }
   });
 });
