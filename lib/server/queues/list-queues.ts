@@ -11,7 +11,7 @@ import type { QueueList } from './types';
 
 export async function listQueues(ctx: TrellisContext, opts: { all?: boolean } = {}): Promise<QueueList> {
   // Concurrent lists share one pair of store reads.
-  const [snap, discovery] = await singleFlight(ctx.store, 'queues:list', () => Promise.all([readQueueSnapshot(ctx), readDiscoveryStatus(ctx)]));
+  const [snap, discovery] = await singleFlight(ctx.store, `${ctx.keys.queueSnapshot}|list`, () => Promise.all([readQueueSnapshot(ctx), readDiscoveryStatus(ctx)]));
   const views = snap?.views ?? [];
   const shown = opts.all ? views : views.filter((v) => !v.stale);
   return {
