@@ -6,7 +6,8 @@ import { eventTime, num, type StoredEvent } from '../tasks/stored-event';
 import type { WriteBatch } from '../store/write-batch';
 
 // Per-minute counters for charts: one hash per minute, fields `<metric>`, `<metric>|<task name>`
-// and `rt:<bucket>` (runtime histogram of successful runs). Aggregated per flush, so a flush costs
+// and `rt:<bucket>` (runtime histogram of successful runs), plus `exhausted` / `exhausted|<name>`: a
+// task-failed of a task that had retried (its retries were exhausted; the retries-exhausted alert). Aggregated per flush, so a flush costs
 // one HINCRBY per distinct (minute, field), not one per event.
 
 const METRIC_OF: Record<string, CounterMetric> = {
@@ -27,7 +28,8 @@ function bump(fields: Map<string, number>, field: string): void {
 export class MinuteCounters {
   private readonly counts = new Map<number, Map<string, number>>();
 
-  add(event: StoredEvent, taskName: string | null): void {
+  /** `retried`: the task retried before (its log holds a retry), so a failure means retries exhausted. */
+  add(event: StoredEvent, taskName: string | null, retried = false): void {
     const metric = METRIC_OF[event.type];
     if (!metric) return;
     const minute = Math.floor(eventTime(event) / 60);
@@ -37,6 +39,10 @@ export class MinuteCounters {
     if (taskName) bump(fields, `${metric}|${taskName}`);
     const runtime = num(event.runtime);
     if (metric === 'succeeded' && runtime !== null) bump(fields, `rt:${runtimeBucket(runtime)}`);
+    if (metric === 'failed' && retried) {
+      bump(fields, 'exhausted');
+      if (taskName) bump(fields, `exhausted|${taskName}`);
+    }
   }
 
   get size(): number {

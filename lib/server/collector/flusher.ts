@@ -90,6 +90,6 @@ export class Flusher {
 
 function countersOf(batch: PendingBatch, tasks: readonly PreparedTask[]): MinuteCounters {
   const counters = new MinuteCounters();
-  for (const p of tasks) for (const ev of batch.tasks.get(p.id) ?? []) if (!ev.inferred) counters.add(ev, p.task.name);
+  for (const p of tasks) for (const ev of batch.tasks.get(p.id) ?? []) if (!ev.inferred) counters.add(ev, p.task.name, p.task.retries > 0);
   return counters;
 }

@@ -17,6 +17,21 @@ export function storeKeys(prefix: string) {
     registry: (dim: RegistryDimension) => `${prefix}reg:${dim}`,
     /** HASH: per-minute counters (`<event>`, `<event>|<task name>`, runtime buckets). */
     minute: (minuteEpoch: number) => `${prefix}m:${minuteEpoch}`,
+    /** HASH: cumulative counters since the store began, never reset (Prometheus counters served from
+     *  the store so they stay monotonic across collector handovers; lib/server/metrics/). */
+    totals: `${prefix}totals`,
+    /** HASH: dedup key → the active incident (pending or firing) as JSON (lib/server/alerts/). */
+    alertsActive: `${prefix}alerts:active`,
+    /** ZSET: resolved incidents (JSON) by resolve time, kept 90 days. */
+    alertsHistory: `${prefix}alerts:history`,
+    /** HASH: silence id → silence JSON (written by any process, read by the evaluator). */
+    alertsSilences: `${prefix}alerts:silences`,
+    /** HASH: incident id → acknowledgement JSON (written by any process, read by the evaluator). */
+    alertsAcks: `${prefix}alerts:acks`,
+    /** STRING: the evaluator's last cycle (time, duration, rules, errors) as JSON. */
+    alertsStatus: `${prefix}alerts:status`,
+    /** HASH: hostname → worker resource samples (inspect stats: maxrss series, pool size) as JSON. */
+    workerStats: `${prefix}workers:stats`,
     /** HASH: hostname → worker document JSON. */
     workers: `${prefix}workers`,
     /** STRING: the collector lease (token), with a TTL. */
