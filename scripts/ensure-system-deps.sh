@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages Trellis' demo and tests need are installed:
 #   redis-server, redis-sentinel (Sentinel tests), python3-celery and python3-redis (for /usr/bin/python3),
-#   and with --browser chromium.
+#   with --browser chromium, and with --receivers prometheus and prometheus-alertmanager (the alert and
+#   metrics tests deliver to and are scraped by the real ones).
 # Installs the missing ones with apt-get (update once, then install -y, non-interactive) when running
 # as root or with passwordless sudo; otherwise prints the exact command to run and exits 1.
 set -euo pipefail
 
 want_browser=0
+want_receivers=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
-    *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
+    --receivers) want_receivers=1 ;;
+    *) echo "usage: $0 [--browser] [--receivers]" >&2; exit 2 ;;
   esac
 done
 
@@ -21,6 +24,10 @@ missing_packages() {
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import celery' >/dev/null 2>&1 || m+=(python3-celery)
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || m+=(python3-redis)
   if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then m+=(chromium); fi
+  if [ "$want_receivers" = 1 ]; then
+    [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || m+=(prometheus)
+    [ -x /usr/bin/prometheus-alertmanager ] || m+=(prometheus-alertmanager)
+  fi
   echo "${m[*]:-}"
 }
 
