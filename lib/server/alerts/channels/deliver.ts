@@ -10,7 +10,11 @@ import { sendPagerDuty } from './pagerduty';
 import { scrub } from './redact';
 import type { Channel } from './schema';
 import { sendSlack } from './slack';
+import { truncate } from './text';
 import { sendWebhook } from './webhook';
+
+/** An error is scrubbed whole, then shortened (shortening first could cut a secret past recognition). */
+const ERROR_CHARS = 500;
 
 // Delivers one notification to one channel: a deadline per attempt, retries with exponential
 // backoff and full jitter on network errors, timeouts, 5xx and 429 (Retry-After honoured up to the
@@ -73,7 +77,7 @@ export async function deliver(c: Channel, n: AlertNotification, opts: DeliverOpt
       last = { ok: false, retry: true, error: errorText(err) };
     }
     if (last.ok) return { ok: true, attempts: attempt, status: last.status, deliveryId };
-    const error = signal.aborted ? `timed out after ${c.timeout}s` : scrub(last.error, c);
+    const error = signal.aborted ? `timed out after ${c.timeout}s` : truncate(scrub(last.error, c), ERROR_CHARS);
     log.warn({ channel: c.id, channelType: c.type, kind: n.kind, incident: n.incidentId, attempt, status: last.status, error }, 'alert delivery attempt failed');
     if (!last.retry && !signal.aborted) return { ok: false, attempts: attempt, status: last.status, error, deliveryId };
     if (attempt === maxAttempts) return { ok: false, attempts: attempt, status: last.status, error, deliveryId };

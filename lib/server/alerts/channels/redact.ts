@@ -84,9 +84,18 @@ export function secretsOf(c: Channel): string[] {
   return [...new Set(values.filter((v) => v.length >= 4))].sort((a, b) => b.length - a.length);
 }
 
-/** The text with every secret of the channel (and any URL password) replaced by ***. */
+/** The text with every secret of the channel (and any URL password) replaced by ***, including a
+ *  secret cut short at the end of a truncated text. */
 export function scrub(text: string, c: Channel): string {
   let out = text;
-  for (const secret of secretsOf(c)) out = out.split(secret).join('***');
+  for (const secret of secretsOf(c)) {
+    out = out.split(secret).join('***');
+    for (let k = secret.length - 1; k >= 4; k--) {
+      if (out.endsWith(secret.slice(0, k))) {
+        out = `${out.slice(0, -k)}***`;
+        break;
+      }
+    }
+  }
   return redactUrl(out);
 }
