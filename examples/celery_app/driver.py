@@ -14,6 +14,10 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   retry-pending       a task that fails its first attempt and retries in 1 h (RETRY in the backend).
   revoke [--terminate] ID...   broadcasts a revoke for the ids.
   states ID...        the backend state of each id (with --wait: until all are final).
+  failures N          N tasks that fail at once (tasks.fail).
+  retry-fail N        N tasks that retry twice and then fail for good (tasks.retry_then_fail).
+  hog MB              one task that keeps MB more memory in the worker process (tasks.hog).
+  add-consumer QUEUE WORKER   asks WORKER to start consuming QUEUE (control add_consumer).
 --wait waits (60 s at most) for the final states and adds "states": {id: state}.
 """
 import json
@@ -22,7 +26,7 @@ import time
 
 from celery import chain, chord, group
 
-from tasks import add, app, echo, fail, retry_then_fail, sleepy, succeed_on_retry, xsum
+from tasks import add, app, echo, fail, hog, retry_then_fail, sleepy, succeed_on_retry, xsum
 
 
 def wait_all(ids, timeout=60):
@@ -120,6 +124,14 @@ def main(argv):
         waited = args[1:]
         if not wait:
             out["states"] = {i: app.AsyncResult(i).state for i in waited}
+    elif scenario == "failures":
+        out = {"ids": [fail.delay("failure %d" % i).id for i in range(int(args[1]))]}
+    elif scenario == "retry-fail":
+        out = {"ids": [retry_then_fail.delay().id for _ in range(int(args[1]))]}
+    elif scenario == "hog":
+        out = {"id": hog.delay(int(args[1])).id}
+    elif scenario == "add-consumer":
+        out = {"reply": app.control.add_consumer(args[1], destination=[args[2]], reply=True, timeout=5)}
     else:
         raise SystemExit("unknown scenario: %s" % scenario)
     if wait and waited is not None:

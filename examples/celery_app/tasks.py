@@ -60,6 +60,16 @@ def sleepy(seconds):
     return seconds
 
 
+_held = []
+
+
+@app.task(name="tasks.hog")
+def hog(mb):
+    """Keeps `mb` MB more memory alive in the process that ran it (a leak, for the memory-growth alert)."""
+    _held.append(b"\x01" * (mb * 1024 * 1024))  # written, so the pages count in RSS
+    return sum(len(b) for b in _held) // (1024 * 1024)
+
+
 @app.task(name="tasks.retry_then_fail", bind=True, max_retries=2)
 def retry_then_fail(self):
     """Retries with exponential backoff (0.3 s, 0.6 s), then fails for good."""

@@ -2,6 +2,7 @@ import 'server-only';
 import { config, ConfigError, type TrellisConfig } from './config';
 import { logger } from './logger';
 import { redactUrl } from './redis/url';
+import { alertsConfig, AlertsFileError } from './alerts/alerts-config';
 
 // Start-up shared by the web server (instrumentation.ts) and `npm run collector`: validate the
 // configuration once, print every problem and exit on a bad one.
@@ -9,10 +10,12 @@ import { redactUrl } from './redis/url';
 export function bootConfig(role: string): TrellisConfig {
   try {
     const cfg = config();
+    const alerts = alertsConfig(cfg);
+    logger.info({ file: alerts.source, rules: alerts.rules.filter((r) => r.enabled).length, channels: alerts.channels.length }, 'alert rules loaded');
     logger.info({ role, broker: redactUrl(cfg.broker.url), collector: cfg.collector }, 'trellis starting');
     return cfg;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof AlertsFileError) {
       console.error(err.message);
       process.exit(1);
     }

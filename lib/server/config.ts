@@ -123,6 +123,14 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
     .default([]),
   TRELLIS_SAMPLE_INTERVAL: duration('TRELLIS_SAMPLE_INTERVAL').default(5),
   TRELLIS_INSPECT_TIMEOUT: duration('TRELLIS_INSPECT_TIMEOUT').default(1.5),
+  TRELLIS_ALERTS_FILE: z.string().optional(),
+  TRELLIS_ALERTS_INTERVAL: duration('TRELLIS_ALERTS_INTERVAL').default(5),
+  TRELLIS_PUBLIC_URL: z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), 'TRELLIS_PUBLIC_URL: the address people open Trellis at (e.g. https://trellis.example.com), used in alert links')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
+  TRELLIS_VISIBILITY_TIMEOUT: duration('TRELLIS_VISIBILITY_TIMEOUT').default(3600),
   TRELLIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: positiveInt('PORT', 65535).default(3000),
 });
@@ -145,6 +153,15 @@ export interface TrellisConfig {
   queues: string[];
   sampleIntervalSeconds: number;
   inspectTimeoutSeconds: number;
+  alerts: {
+    /** The alerts file (rules, channels, routes), or null for the default rules and no channels. */
+    file: string | null;
+    intervalSeconds: number;
+    /** Base of the links in notifications. */
+    publicUrl: string;
+  };
+  /** Celery's broker_transport_options visibility_timeout: unacked longer than this is re-delivered. */
+  visibilityTimeoutSeconds: number;
   logLevel: z.infer<ReturnType<typeof envSchema>>['TRELLIS_LOG_LEVEL'];
   port: number;
 }
@@ -185,6 +202,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queues: e.TRELLIS_QUEUES,
     sampleIntervalSeconds: e.TRELLIS_SAMPLE_INTERVAL,
     inspectTimeoutSeconds: e.TRELLIS_INSPECT_TIMEOUT,
+    alerts: {
+      file: e.TRELLIS_ALERTS_FILE ?? null,
+      intervalSeconds: e.TRELLIS_ALERTS_INTERVAL,
+      publicUrl: e.TRELLIS_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    },
+    visibilityTimeoutSeconds: e.TRELLIS_VISIBILITY_TIMEOUT,
     logLevel: e.TRELLIS_LOG_LEVEL,
     port: e.PORT,
   };

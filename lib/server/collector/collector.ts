@@ -50,6 +50,9 @@ export interface CollectorOptions {
   /** Stale sweep: how old an unfinished task must be, and how often to look (tests shorten them). */
   staleAfterS?: number;
   staleSweepMs?: number;
+  /** How often to sample worker resources and evaluate alert rules (tests shorten them). */
+  resourceSampleMs?: number;
+  alertIntervalMs?: number;
 }
 
 interface Term {
@@ -181,7 +184,7 @@ export class Collector {
       forgetTasks: (ids) => term.flusher.forget(ids),
       forgetWorkers: (hosts) => term.flusher.forgetWorkers(hosts),
       addEvents: (evs) => this.addEvents(evs),
-      options: { staleAfterS: this.options.staleAfterS, staleSweepMs: this.options.staleSweepMs },
+      options: { staleAfterS: this.options.staleAfterS, staleSweepMs: this.options.staleSweepMs, resourceSampleMs: this.options.resourceSampleMs, alertIntervalMs: this.options.alertIntervalMs },
     };
   }
 

@@ -6,7 +6,7 @@ import { eventTime, num, type StoredEvent } from '../tasks/stored-event';
 import type { WriteBatch } from '../store/write-batch';
 
 // Per-minute counters for charts: one hash per minute, fields `<metric>`, `<metric>|<task name>`
-// and `rt:<bucket>` (runtime histogram of successful runs), plus `exhausted` / `exhausted|<name>`: a
+// and `rt:<bucket>`, `rt:<bucket>|<task name>` (runtime histogram of successful runs), plus `exhausted` / `exhausted|<name>`: a
 // task-failed of a task that had retried (its retries were exhausted; the retries-exhausted alert). Aggregated per flush, so a flush costs
 // one HINCRBY per distinct (minute, field), not one per event.
 
@@ -38,7 +38,11 @@ export class MinuteCounters {
     bump(fields, metric);
     if (taskName) bump(fields, `${metric}|${taskName}`);
     const runtime = num(event.runtime);
-    if (metric === 'succeeded' && runtime !== null) bump(fields, `rt:${runtimeBucket(runtime)}`);
+    if (metric === 'succeeded' && runtime !== null) {
+      const b = runtimeBucket(runtime);
+      bump(fields, `rt:${b}`);
+      if (taskName) bump(fields, `rt:${b}|${taskName}`);
+    }
     if (metric === 'failed' && retried) {
       bump(fields, 'exhausted');
       if (taskName) bump(fields, `exhausted|${taskName}`);

@@ -10,6 +10,8 @@ export type Permission =
   | 'queues:read'
   | 'broker:read'
   | 'system:read'
+  | 'alerts:read'
+  | 'alerts:act'
   | 'tasks:act'
   | 'queues:act';
 

@@ -14,24 +14,27 @@ import { authorize, type Permission, type Principal } from './authorize';
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
-export interface RouteInput<Q, P> {
+export interface RouteInput<Q, P, B = unknown> {
   query: Q;
   params: P;
+  body: B;
   request: Request;
   ctx: TrellisContext;
   principal: Principal;
   requestId: string;
 }
 
-export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType> {
+export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType, BS extends z.ZodType> {
   permission: Permission;
   query?: QS;
   params?: PS;
+  /** A JSON request body (POST); an empty body parses as {}. */
+  body?: BS;
 }
 
-export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodType = z.ZodUnknown>(
-  options: RouteOptions<QS, PS>,
-  handler: (input: RouteInput<z.output<QS>, z.output<PS>>) => Promise<unknown> | unknown,
+export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodType = z.ZodUnknown, BS extends z.ZodType = z.ZodUnknown>(
+  options: RouteOptions<QS, PS, BS>,
+  handler: (input: RouteInput<z.output<QS>, z.output<PS>, z.output<BS>>) => Promise<unknown> | unknown,
 ) {
   return async (request: Request, routeContext?: RouteContext): Promise<Response> => {
     const requestId = randomUUID();
@@ -39,9 +42,11 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
       const principal = await authorize(request, options.permission);
       const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
       const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
+      const body = options.body ? options.body.parse(await readJsonBody(request)) : undefined;
       const result = await handler({
         query: query as z.output<QS>,
         params: params as z.output<PS>,
+        body: body as z.output<BS>,
         request,
         ctx: getContext(),
         principal,
@@ -53,6 +58,19 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
       return errorResponse(err, requestId);
     }
   };
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new AppError('INVALID_INPUT', `request body over ${MAX_BODY_BYTES / 1024} KB`);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_INPUT', 'request body is not valid JSON');
+  }
 }
 
 /** Repeated keys become arrays (`?state=A&state=B`); single keys stay strings. */

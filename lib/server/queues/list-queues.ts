@@ -17,7 +17,7 @@ export async function listQueues(ctx: TrellisContext, opts: { all?: boolean } = 
   return {
     queues: shown,
     hidden: views.length - shown.length,
-    unacked: snap?.unacked ?? { total: 0, scanned: 0, capped: false, unmapped: 0 },
+    unacked: snap?.unacked ?? { total: 0, scanned: 0, capped: false, unmapped: 0, overdue: 0 },
     noReply: snap?.noReply ?? [],
     discovery,
     sampledAt: snap?.sampledAt ?? null,

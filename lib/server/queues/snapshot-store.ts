@@ -23,7 +23,7 @@ export interface StoredSnapshot {
 const StoredSchema = z.object({
   sampledAt: z.number(),
   views: z.array(z.looseObject({ name: z.string(), depth: z.number() })),
-  unacked: z.object({ total: z.number(), scanned: z.number(), capped: z.boolean(), unmapped: z.number() }),
+  unacked: z.object({ total: z.number(), scanned: z.number(), capped: z.boolean(), unmapped: z.number(), overdue: z.number().default(0) }),
   noReply: z.array(z.string()),
 });
 
@@ -39,14 +39,17 @@ export async function publishQueueSnapshot(ctx: TrellisContext, opts: { fresh?: 
 /** The stored snapshot, or null when no collecting process has stored one yet. */
 export function readQueueSnapshot(ctx: TrellisContext): Promise<StoredSnapshot | null> {
   return singleFlight(ctx.store, ctx.keys.queueSnapshot, async () => {
-    const raw = await ctx.store.get(ctx.keys.queueSnapshot);
-    if (!raw) return null;
-    try {
-      const parsed = StoredSchema.safeParse(JSON.parse(raw));
-      // The views were written by measureQueues as QueueView; the schema checks the envelope.
-      return parsed.success ? { ...parsed.data, views: parsed.data.views as unknown as QueueView[] } : null;
-    } catch {
-      return null;
-    }
+    return parseStoredSnapshot(await ctx.store.get(ctx.keys.queueSnapshot));
   });
+}
+
+export function parseStoredSnapshot(raw: string | null | undefined): StoredSnapshot | null {
+  if (!raw) return null;
+  try {
+    const parsed = StoredSchema.safeParse(JSON.parse(raw));
+    // The views were written by measureQueues as QueueView; the schema checks the envelope.
+    return parsed.success ? { ...parsed.data, views: parsed.data.views as unknown as QueueView[] } : null;
+  } catch {
+    return null;
+  }
 }

@@ -62,6 +62,8 @@ export interface UnackedSummary {
   capped: boolean;
   /** Entries that map to no listed queue (undecodable, no binding matches, or a queue Trellis has not discovered). */
   unmapped: number;
+  /** Entries delivered longer ago than the visibility timeout (TRELLIS_VISIBILITY_TIMEOUT): re-delivered, may run twice. */
+  overdue: number;
 }
 
 export interface QueueList {

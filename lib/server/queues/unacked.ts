@@ -29,9 +29,12 @@ export function queuesFor(exchange: string, routingKey: string, routes: Map<stri
 /** `listed`: the queues the caller shows; entries of any other queue are unmapped. */
 export async function scanUnacked(ctx: TrellisContext, routes: Map<string, string[]>, listed: ReadonlySet<string>, cap = UNACKED_SCAN_CAP): Promise<UnackedByQueue> {
   const key = ctx.celery.unackedKey;
-  const total = await ctx.broker.hlen(key);
+  // unacked_index scores each entry by delivery time: older than the visibility timeout means kombu
+  // will restore it to its queue and it may run twice.
+  const overdueBefore = Date.now() / 1000 - ctx.config.visibilityTimeoutSeconds;
+  const [total, overdue] = await Promise.all([ctx.broker.hlen(key), ctx.broker.zcount(ctx.celery.unackedIndexKey, '-inf', `(${overdueBefore}`)]);
   const byQueue = new Map<string, { count: number; eta: number }>();
-  const summary: UnackedSummary = { total, scanned: 0, capped: false, unmapped: 0 };
+  const summary: UnackedSummary = { total, scanned: 0, capped: false, unmapped: 0, overdue };
   if (total === 0) return { summary, byQueue };
   let cursor = '0';
   do {

@@ -34,7 +34,7 @@ export async function getThroughput(ctx: TrellisContext, range: Range, nowS = Da
     const counts = Object.fromEntries(COUNTER_METRICS.map((k) => [k, Number(fields[k] ?? 0)])) as Record<CounterMetric, number>;
     const buckets = new Map<number, number>();
     for (const [field, value] of Object.entries(fields)) {
-      if (field.startsWith('rt:')) buckets.set(Number(field.slice(3)), Number(value));
+      if (field.startsWith('rt:') && !field.includes('|')) buckets.set(Number(field.slice(3)), Number(value));
       else if (field.startsWith('failed|')) failing.set(field.slice(7), (failing.get(field.slice(7)) ?? 0) + Number(value));
     }
     return { minute: (last - minutes + 1 + i) * 60, counts, runtimeP50: runtimeQuantile(buckets, 0.5), runtimeP95: runtimeQuantile(buckets, 0.95) };

@@ -1,0 +1,164 @@
+import 'server-only';
+import type { LeaderJobDefinition, LeaderScope } from '../collector/leader-job';
+import { logger } from '../logger';
+import { execOrThrow } from '../store/write-batch';
+import { alertsConfig, type AlertsConfig } from './alerts-config';
+import { DepthHistory } from './depth-history';
+import { EVALUATORS } from './evaluate';
+import type { Evaluation } from './evaluate/observation';
+import { addTimeline, type Incident, type TimelineEntry } from './incident';
+import { loadActive, loadOperators, pruneSilences, writeCycle } from './incident-store';
+import { runCycle, type CycleOutput } from './incidents';
+import { readAlertInputs } from './inputs';
+import { LongRunningTasks } from './long-running';
+import { dispatch } from './dispatch';
+
+// The evaluator: a leader job, so rules are judged by the collecting process only, from what the
+// store holds (inputs.ts), and its incident writes go through the term's fence. Each cycle: read
+// the inputs (bounded round trips), evaluate every enabled rule, advance the incidents, write them,
+// then hand the notifications to the channels (delivery does not hold the next cycle up).
+
+export interface CycleStatus {
+  at: number;
+  durationMs: number;
+  rules: number;
+  active: number;
+  firing: number;
+  /** Rules that threw this cycle (their incidents are kept as they were). */
+  errors: Array<{ rule: string; error: string }>;
+  /** Notifications being delivered. */
+  deliveriesInFlight: number;
+}
+
+/** Seconds a condition must stay absent before its incident resolves: two cycles, at least 10 s. */
+const resolveAfter = (cfg: AlertsConfig) => Math.max(10, 2 * cfg.intervalSeconds);
+
+export class AlertEvaluator {
+  private active: Map<string, Incident> | null = null;
+  private readonly depths = new DepthHistory();
+  private readonly longRunning = new LongRunningTasks();
+  /** Delivery outcomes to record in their incident's timeline at the next cycle. */
+  private readonly outcomes = new Map<string, TimelineEntry[]>();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly scope: Pick<LeaderScope, 'ctx' | 'fence'>,
+    readonly cfg: AlertsConfig = alertsConfig(scope.ctx.config),
+  ) {}
+
+  async cycle(now = Date.now() / 1000): Promise<{ output: CycleOutput; status: CycleStatus }> {
+    const started = performance.now();
+    const { ctx } = this.scope;
+    const enabled = this.cfg.rules.filter((r) => r.enabled);
+    this.active ??= await loadActive(ctx);
+    const taskWindow = Math.max(60, ...enabled.filter((r) => r.type.startsWith('task_') || r.type === 'events_silent').map((r) => (r.type === 'events_silent' ? r.threshold : r.window)));
+    const [inputs, operators] = await Promise.all([readAlertInputs(ctx, { minutes: Math.min(180, Math.ceil(taskWindow / 60) + 1), now }), loadOperators(ctx)]);
+    const growthWindow = Math.max(0, ...enabled.filter((r) => r.type === 'queue_growing').map((r) => r.window));
+    this.depths.add(inputs.snapshot, growthWindow);
+    inputs.depthHistory = this.depths.all;
+    const stuckRules = enabled.filter((r) => r.type === 'task_stuck');
+    if (stuckRules.length > 0) inputs.longRunning = await this.longRunning.load(ctx, inputs.started, Math.min(...stuckRules.map((r) => r.threshold)), now);
+
+    const evaluations = new Map<string, Evaluation>();
+    const errors: CycleStatus['errors'] = [];
+    for (const rule of enabled) {
+      try {
+        evaluations.set(rule.id, EVALUATORS[rule.type](rule, inputs));
+      } catch (err) {
+        evaluations.set(rule.id, null);
+        errors.push({ rule: rule.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    const output = runCycle({
+      now,
+      rules: this.cfg.rules,
+      evaluations,
+      active: this.active,
+      silences: operators.silences,
+      acks: operators.acks,
+      repeatIntervalSeconds: this.cfg.repeatIntervalSeconds,
+      resolveAfterSeconds: resolveAfter(this.cfg),
+      publicUrl: this.cfg.publicUrl,
+    });
+    this.recordOutcomes(output);
+
+    const next = new Map(this.active);
+    for (const i of output.upserts) next.set(i.dedupKey, i);
+    for (const i of [...output.resolved, ...output.dropped]) next.delete(i.dedupKey);
+    const status: CycleStatus = {
+      at: now,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      rules: enabled.length,
+      active: next.size,
+      firing: [...next.values()].filter((i) => i.state === 'firing').length,
+      errors,
+      deliveriesInFlight: this.inFlight.size,
+    };
+    const batch = this.scope.fence.batch();
+    writeCycle(batch, ctx, output, now);
+    pruneSilences(batch, ctx, operators.silences, now);
+    batch.set(ctx.keys.alertsStatus, JSON.stringify(status));
+    await execOrThrow(batch);
+    this.active = next;
+    for (const n of output.notifications) this.send(n);
+    return { output, status };
+  }
+
+  /** Delivery results of earlier cycles go into the timeline of incidents this cycle writes. */
+  private recordOutcomes(output: CycleOutput): void {
+    for (const incident of [...output.upserts, ...output.resolved]) {
+      const entries = this.outcomes.get(incident.id);
+      if (!entries) continue;
+      for (const e of entries) addTimeline(incident, e);
+      this.outcomes.delete(incident.id);
+    }
+    // Outcomes for incidents not touched this cycle are applied when they are; keep memory bounded.
+    if (this.outcomes.size > 10_000) this.outcomes.clear();
+  }
+
+  private send(item: CycleOutput['notifications'][number]): void {
+    const p = dispatch(this.cfg, item.rule, item.notification)
+      .then((results) => {
+        const entries = results.map(
+          (r): TimelineEntry => ({
+            at: Date.now() / 1000,
+            event: r.ok ? 'notified' : 'notify-failed',
+            note: `${item.notification.kind} → ${r.channel}${r.ok ? '' : `: ${r.error ?? 'failed'}`}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}`,
+          }),
+        );
+        if (entries.length > 0) this.outcomes.set(item.incident.id, [...(this.outcomes.get(item.incident.id) ?? []), ...entries]);
+      })
+      .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert dispatch failed'))
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  /** Waits for the deliveries under way (a graceful stop lets them finish). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+export const alertJob: LeaderJobDefinition = {
+  name: 'alert evaluator',
+  start(scope) {
+    const evaluator = new AlertEvaluator(scope);
+    let running: Promise<void> | null = null;
+    const everyMs = scope.options.alertIntervalMs ?? evaluator.cfg.intervalSeconds * 1000;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = evaluator
+        .cycle()
+        .then(() => undefined)
+        .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert evaluation failed'))
+        .finally(() => (running = null));
+    }, everyMs);
+    return {
+      async stop() {
+        clearInterval(timer);
+        await running;
+        await evaluator.drain();
+      },
+    };
+  },
+};

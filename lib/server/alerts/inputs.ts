@@ -1,0 +1,97 @@
+import 'server-only';
+import type { Gap } from '@/lib/schemas/api';
+import { decodeCollectorStats, type CollectorStats } from '../collector/collector-stats';
+import type { TrellisContext } from '../context';
+import { discoveryStatus, parseDiscoveryState } from '../queues/discovery-status';
+import type { StoredSnapshot } from '../queues/snapshot-store';
+import type { DiscoveryStatus } from '../queues/types';
+import { parseWorkerDoc, type WorkerDoc } from '../workers/worker-doc';
+import { parseResourceStats, type WorkerResources } from '../workers/resource-sampler';
+import { parseStoredSnapshot } from '../queues/snapshot-store';
+
+// Everything the rules read, from the store only (what the collector, the queue sampler and the
+// resource sampler already hold): one pipelined round trip per cycle, whatever the number of rules,
+// queues, workers or task names. Stuck-task candidates take a second, bounded one (stuck.ts).
+
+/** The oldest STARTED tasks examined per cycle (by first-seen time). */
+export const STARTED_SCAN = 200;
+const GAPS_READ = 20;
+
+export interface AlertInputs {
+  now: number;
+  snapshot: StoredSnapshot | null;
+  workers: WorkerDoc[];
+  resources: Map<string, WorkerResources>;
+  /** Per-minute counter hashes, newest last, `minutes` of them ending with the current minute. */
+  minuteCounters: Array<Record<string, string>>;
+  collector: CollectorStats;
+  gaps: Gap[];
+  discovery: DiscoveryStatus;
+  /** Refs and first-seen times of the oldest STARTED tasks. */
+  started: Array<{ ref: string; firstSeen: number }>;
+  /** Filled by the evaluator from its own memory: recent depth samples per queue (depth-history.ts). */
+  depthHistory: Map<string, DepthSample[]>;
+  /** Filled by the evaluator (stuck.ts): STARTED tasks past the smallest threshold, with their name's p99. */
+  longRunning: LongRunningTask[];
+}
+
+export interface DepthSample {
+  t: number;
+  depth: number;
+  /** Messages taken per second at that sample. */
+  out: number;
+}
+
+export interface LongRunningTask {
+  id: string;
+  name: string | null;
+  worker: string | null;
+  queue: string | null;
+  started: number;
+  /** p99 runtime of its task name over the last hour of successful runs (null: none known). */
+  p99: number | null;
+}
+
+export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: number; now?: number }): Promise<AlertInputs> {
+  const now = opts.now ?? Date.now() / 1000;
+  const k = ctx.keys;
+  const lastMinute = Math.floor(now / 60);
+  const pipe = ctx.store.pipeline();
+  pipe.get(k.queueSnapshot);
+  pipe.hgetall(k.workers);
+  pipe.hgetall(k.workerStats);
+  pipe.hgetall(k.collectorStats);
+  pipe.lrange(k.gaps, 0, GAPS_READ - 1);
+  pipe.hgetall(k.queueDiscovery);
+  pipe.zrange(k.index('state', 'STARTED'), 0, STARTED_SCAN - 1, 'WITHSCORES');
+  for (let m = lastMinute - opts.minutes + 1; m <= lastMinute; m++) pipe.hgetall(k.minute(m));
+  const res = (await pipe.exec()) ?? [];
+  const failed = res.find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
+  const at = <T>(i: number) => res[i]?.[1] as T;
+  const startedFlat = at<string[]>(6) ?? [];
+  const started: AlertInputs['started'] = [];
+  for (let i = 0; i + 1 < startedFlat.length; i += 2) started.push({ ref: startedFlat[i] ?? '', firstSeen: Number(startedFlat[i + 1]) });
+  return {
+    now,
+    snapshot: parseStoredSnapshot(at<string | null>(0)),
+    workers: Object.values(at<Record<string, string>>(1) ?? {}).flatMap((raw) => parseWorkerDoc(raw) ?? []),
+    resources: new Map(Object.entries(at<Record<string, string>>(2) ?? {}).flatMap(([h, raw]) => {
+      const r = parseResourceStats(raw);
+      return r ? [[h, r] as const] : [];
+    })),
+    collector: decodeCollectorStats(at<Record<string, string>>(3) ?? {}),
+    gaps: (at<string[]>(4) ?? []).flatMap((raw) => {
+      try {
+        return [JSON.parse(raw) as Gap];
+      } catch {
+        return [];
+      }
+    }),
+    discovery: discoveryStatus(parseDiscoveryState(at<Record<string, string>>(5) ?? {})),
+    started,
+    minuteCounters: res.slice(7).map(([, v]) => (v ?? {}) as Record<string, string>),
+    depthHistory: new Map(),
+    longRunning: [],
+  };
+}
