@@ -62,6 +62,10 @@ describe('channel schema', () => {
     expect(found.join('\n')).not.toMatch(/s3cr3t/);
   });
 
+  it('bounds the per-attempt timeout, so one delivery cannot hang for long', () => {
+    expect(errors([{ type: 'slack', id: 's', url: 'https://hooks.example/x', timeout: '5m' }])).toEqual(['channels[0].timeout: at most 120s']);
+  });
+
   it('refuses two channels with one id', () => {
     expect(errors([
       { type: 'slack', id: 'ops', url: 'https://hooks.example/a' },
