@@ -177,6 +177,15 @@ describe('webhook channel', () => {
 
     expect(result).toMatchObject({ ok: false, attempts: 1, error: 'timed out after 1s' });
   });
+
+  it('stops at once when the caller cancels the delivery', async () => {
+    const r = await receiver(() => ({ status: 200, delayMs: 5000 }));
+    const started = Date.now();
+    const result = await deliver(channel({ type: 'webhook', id: 'h', url: r.url, secret: 'whsec-0123456789abcdef' }), sampleNotification(), { ...fast, signal: AbortSignal.timeout(300) });
+
+    expect(result).toMatchObject({ ok: false, attempts: 1, error: 'cancelled' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('slack channel', () => {

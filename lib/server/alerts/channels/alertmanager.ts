@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AlertNotification } from '../notification';
 import type { Attempt, AttemptContext } from './attempt';
 import { errorText, postJson } from './http';

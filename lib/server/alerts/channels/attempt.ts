@@ -1,3 +1,4 @@
+import 'server-only';
 // The outcome of one delivery attempt, as every channel reports it to the retry loop (deliver.ts).
 
 export type Attempt =

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { logger } from '../../logger';
@@ -39,6 +40,8 @@ export interface DeliverOptions {
   /** Cap on one wait, Retry-After included. */
   maxDelayMs?: number;
   random?: () => number;
+  /** Stops the delivery (this attempt and any further one), e.g. when the collector loses its lease. */
+  signal?: AbortSignal;
 }
 
 function sendOnce(c: Channel, n: AlertNotification, ctx: AttemptContext): Promise<Attempt> {
@@ -62,6 +65,19 @@ export function backoffMs(retry: number, retryAfterMs: number | undefined, base:
   return Math.min(cap, Math.max(jittered, retryAfterMs ?? 0));
 }
 
+/** Sleeps `ms`, or less if the signal aborts (the loop then returns "cancelled"). */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 export async function deliver(c: Channel, n: AlertNotification, opts: DeliverOptions = {}): Promise<DeliveryResult> {
   const log = opts.log ?? logger;
   const base = opts.baseDelayMs ?? 1000;
@@ -70,18 +86,20 @@ export async function deliver(c: Channel, n: AlertNotification, opts: DeliverOpt
   const maxAttempts = c.retries + 1;
   let last: Attempt = { ok: false, retry: false, error: 'not attempted' };
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (opts.signal?.aborted) return { ok: false, attempts: attempt - 1, error: 'cancelled', deliveryId };
     const signal = AbortSignal.timeout(c.timeout * 1000);
     try {
-      last = await sendOnce(c, n, { signal, deliveryId, now: Date.now() });
+      last = await sendOnce(c, n, { signal: opts.signal ? AbortSignal.any([signal, opts.signal]) : signal, deliveryId, now: Date.now() });
     } catch (err) {
       last = { ok: false, retry: true, error: errorText(err) };
     }
     if (last.ok) return { ok: true, attempts: attempt, status: last.status, deliveryId };
     const error = signal.aborted ? `timed out after ${c.timeout}s` : truncate(scrub(last.error, c), ERROR_CHARS);
     log.warn({ channel: c.id, channelType: c.type, kind: n.kind, incident: n.incidentId, attempt, status: last.status, error }, 'alert delivery attempt failed');
+    if (opts.signal?.aborted) return { ok: false, attempts: attempt, status: last.status, error: 'cancelled', deliveryId };
     if (!last.retry && !signal.aborted) return { ok: false, attempts: attempt, status: last.status, error, deliveryId };
     if (attempt === maxAttempts) return { ok: false, attempts: attempt, status: last.status, error, deliveryId };
-    await new Promise((r) => setTimeout(r, backoffMs(attempt, last.ok ? undefined : last.retryAfterMs, base, cap, opts.random ?? Math.random)));
+    await wait(backoffMs(attempt, last.ok ? undefined : last.retryAfterMs, base, cap, opts.random ?? Math.random), opts.signal);
   }
   return { ok: false, attempts: maxAttempts, error: 'not attempted', deliveryId };
 }

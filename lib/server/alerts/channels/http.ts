@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Attempt } from './attempt';
 
 // One JSON POST over global fetch, classified for the retry loop: 2xx ok; 429 and 5xx retried

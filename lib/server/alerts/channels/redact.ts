@@ -1,3 +1,4 @@
+import 'server-only';
 import { redactUrl } from '../../redis/url';
 import type { Channel, ChannelType } from './schema';
 

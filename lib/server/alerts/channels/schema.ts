@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { parseDurationSeconds } from '../../config';
 
@@ -48,8 +49,8 @@ const seconds = z.union([z.number().positive(), z.string()]).transform((v, ctx) 
 const common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (e.g. "ops-slack")'),
   name: z.string().max(100).optional(),
-  /** Per attempt, seconds. */
-  timeout: seconds.default(10),
+  /** Per attempt, seconds (at most 2 minutes: one delivery's total time stays bounded). */
+  timeout: seconds.pipe(z.number().max(120, 'at most 120s')).default(10),
   /** Attempts after the first one, on network errors, 5xx and 429. */
   retries: z.number().int().min(0).max(10).default(3),
 };

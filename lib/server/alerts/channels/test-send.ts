@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { AlertNotification } from '../notification';
 import { deliver, type DeliverOptions, type DeliveryResult } from './deliver';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AlertNotification } from '../notification';
 
 // Wording shared by the human-readable channels (Slack, e-mail), so they say the same thing.

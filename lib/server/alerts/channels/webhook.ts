@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHmac } from 'node:crypto';
 import type { AlertNotification } from '../notification';
 import type { Attempt, AttemptContext } from './attempt';
