@@ -31,8 +31,7 @@ function deliveries(): Array<{ kind: string; dedupKey: string; ruleId: string; u
     const ts = String(r.headers['x-trellis-timestamp']);
     const expected = `sha256=${createHmac('sha256', SECRET).update(`${ts}.${r.body}`).digest('hex')}`;
     expect(r.headers['x-trellis-signature']).toBe(expected);
-    const body = JSON.parse(r.body) as { notification?: Record<string, string> } & Record<string, string>;
-    const n = body.notification ?? body;
+    const n = (JSON.parse(r.body) as { notification: Record<string, string> }).notification;
     return { kind: String(n.kind), dedupKey: String(n.dedupKey), ruleId: String(n.ruleId), url: String(n.url) };
   });
 }

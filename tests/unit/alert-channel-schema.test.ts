@@ -56,7 +56,7 @@ describe('channel schema', () => {
       'channels[1]: Unrecognized key: "colour"',
       'channels[2].to: Too small: expected array to have >=1 items',
       'channels[2].smtp: give either smtp (a URL) or host',
-      'channels[3].timeout: "soon" is not a duration (e.g. 10s, 1m)',
+      'channels[3].timeout: "soon" is not a duration (e.g. 30, 90s, 15m, 4h)',
       'channels[3].retries: Too big: expected number to be <=10',
     ]);
     expect(found.join('\n')).not.toMatch(/s3cr3t/);

@@ -14,7 +14,7 @@ import { channelsFor } from './routing';
 import { PARAMS_OF, SUBJECT_OF } from './rules/rule-types';
 import type { Rule } from './rules/schema';
 import { SilenceMatchSchema, silences as silenceMatches, type Silence } from './silence';
-import { DurationField } from './rules/schema';
+import { DurationField } from './rules/duration-field';
 
 // What the REST API and the Alerts page read and do: incidents (active and history), rules with
 // their routing, silences, acknowledgements, channels (redacted) and their test-send. Operators

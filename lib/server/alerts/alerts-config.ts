@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { TrellisConfig } from '../config';
 import { defaultRules } from './rules/defaults';
-import { DurationField, RouteSchema, RuleOverrideSchema, type Route, type Rule } from './rules/schema';
+import { DurationField } from './rules/duration-field';
+import { RouteSchema, RuleOverrideSchema, type Route, type Rule } from './rules/schema';
 import { ChannelSchema, type Channel } from './channels/schema';
 
 // The alerts file (TRELLIS_ALERTS_FILE, YAML or JSON): rule overrides and additions, notification

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { parseDurationSeconds } from '../../config';
+import { DurationField } from '../rules/duration-field';
 
 // One notification channel as written in the alerts file (TRELLIS_ALERTS_FILE, `channels:` list).
 // Unknown fields are errors (a typo silently ignored is a page that never arrives). Secrets — and
@@ -37,14 +37,7 @@ const httpUrl = (what: string) =>
     }, `must be an http(s) URL (${what})`),
   );
 
-const seconds = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
-  const s = typeof v === 'number' ? v : parseDurationSeconds(v);
-  if (s === null || s <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 10s, 1m)` });
-    return z.NEVER;
-  }
-  return s;
-});
+const seconds = DurationField.pipe(z.number().positive('must be more than 0'));
 
 const common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (e.g. "ops-slack")'),

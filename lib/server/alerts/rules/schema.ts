@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import { parseDurationSeconds } from '../../config';
+import { DurationField } from './duration-field';
 import { SEVERITIES } from '../notification';
 import { RULE_TYPES } from './rule-types';
 
 // The alerts file's rules (TRELLIS_ALERTS_FILE, YAML or JSON). A rule with the id of a default rule
 // overrides the fields it gives; a new id adds a rule. Unknown fields are errors (a typo silently
 // ignored is an alert that never fires).
-
-/** "90", "90s", "15m", "4h" or a number of seconds. */
-export const DurationField = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
-  const s = typeof v === 'number' ? v : parseDurationSeconds(v);
-  if (s === null || s < 0) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 30, 90s, 15m, 4h)` });
-    return z.NEVER;
-  }
-  return s;
-});
 
 const Globs = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 
