@@ -22,7 +22,7 @@ let receiver: HttpReceiver;
 let ctx: ReturnType<typeof testContext>;
 let collector: Collector;
 let w1: Worker;
-let extra: Worker[] = [];
+const extra: Worker[] = [];
 const driver = (args: string[]) => runDriver(args, { brokerUrl: server.url(0), backendUrl: server.url(1) });
 
 /** Webhook deliveries received so far, verified and parsed. */
