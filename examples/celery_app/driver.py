@@ -16,8 +16,9 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   states ID...        the backend state of each id (with --wait: until all are final).
   failures N          N tasks that fail at once (tasks.fail).
   retry-fail N        N tasks that retry twice and then fail for good (tasks.retry_then_fail).
-  hog MB              one task that keeps MB more memory in the worker process (tasks.hog).
+  hog MB [QUEUE]      one task that keeps MB more memory in the worker process (tasks.hog).
   add-consumer QUEUE WORKER   asks WORKER to start consuming QUEUE (control add_consumer).
+  trickle QUEUE RATE SECONDS TASK_SECONDS   RATE sleepy(TASK_SECONDS) tasks a second to QUEUE for SECONDS.
 --wait waits (60 s at most) for the final states and adds "states": {id: state}.
 """
 import json
@@ -129,7 +130,14 @@ def main(argv):
     elif scenario == "retry-fail":
         out = {"ids": [retry_then_fail.delay().id for _ in range(int(args[1]))]}
     elif scenario == "hog":
-        out = {"id": hog.delay(int(args[1])).id}
+        out = {"id": hog.apply_async((int(args[1]),), queue=args[2] if len(args) > 2 else "celery").id}
+    elif scenario == "trickle":
+        queue, rate, seconds, task_seconds = args[1], float(args[2]), float(args[3]), float(args[4])
+        ids, start = [], time.time()
+        while time.time() - start < seconds:
+            ids.append(sleepy.apply_async((task_seconds,), queue=queue).id)
+            time.sleep(1.0 / rate)
+        out = {"ids": ids}
     elif scenario == "add-consumer":
         out = {"reply": app.control.add_consumer(args[1], destination=[args[2]], reply=True, timeout=5)}
     else:

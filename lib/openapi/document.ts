@@ -1,4 +1,5 @@
 import queuePaths from '@/docs/api/queues.openapi-fragment.json';
+import { alertPaths, alertSchemas } from './alerts-paths';
 import { components } from './components';
 
 // The OpenAPI 3.1 document served at /api/v1/openapi.json. A test checks that every route under
@@ -100,7 +101,8 @@ export function openApiDocument() {
       '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
       // Queues, broker, inspection and the Flower-compatible paths (kept beside their module's docs).
       ...queuePaths.paths,
+      ...alertPaths,
     },
-    components,
+    components: { ...components, schemas: { ...components.schemas, ...alertSchemas } },
   };
 }

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   concurrency?: number;
   env?: Record<string, string>;
   extraArgs?: string[];
+  /** `-E` (send task events; default true). Heartbeats are sent either way. */
+  taskEvents?: boolean;
 }
 
 export interface Worker {
@@ -106,7 +108,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const hostname = `${opts.name}@${os.hostname()}`;
-  const args = ['-m', 'celery', '-A', 'tasks', 'worker', '-E', '-n', `${opts.name}@%h`, '--loglevel=INFO', '--without-mingle'];
+  const args = ['-m', 'celery', '-A', 'tasks', 'worker', ...(opts.taskEvents === false ? [] : ['-E']), '-n', `${opts.name}@%h`, '--loglevel=INFO', '--without-mingle'];
   if (opts.queues) args.push('-Q', opts.queues.join(','));
   args.push('-P', opts.pool ?? 'prefork', '-c', String(opts.concurrency ?? 2), ...(opts.extraArgs ?? []));
   const child = spawn(PYTHON, args, { cwd: APP_DIR, env: celeryEnv(opts.brokerUrl, opts.backendUrl, opts.env), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAlertsFile, AlertsFileError } from '@/lib/server/alerts/alerts-config';
 import { EVALUATORS } from '@/lib/server/alerts/evaluate';
@@ -199,5 +201,20 @@ describe('the alerts file', () => {
       'rules.1.channels.0: no channel has id "nowhere"',
     ]);
     expect(problemsOf('rules: [unclosed')[0]).toMatch(/^not valid YAML\/JSON: /);
+  });
+});
+
+describe('examples/alerts.yaml', () => {
+  it('is a valid alerts file', () => {
+    const env = { SLACK_WEBHOOK_URL: 'https://hooks.slack.example/T/B/x', PAGERDUTY_ROUTING_KEY: 'a'.repeat(32), SMTP_URL: 'smtp://u:p@127.0.0.1:2525', TRELLIS_WEBHOOK_SECRET: 's'.repeat(32) };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const parsed = parseAlertsFile(readFileSync(path.join(__dirname, '../../examples/alerts.yaml'), 'utf8'), 'examples/alerts.yaml', { alerts: { file: 'x', intervalSeconds: 5, publicUrl: 'https://t' } });
+      expect(parsed.channels.map((c) => c.id)).toEqual(['slack', 'pagerduty', 'ops-email', 'webhook', 'alertmanager']);
+      expect(parsed.rules.find((r) => r.id === 'billing-failures')?.channels).toEqual(['pagerduty', 'ops-email']);
+    } finally {
+      for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { Evaluation } from './evaluate/observation';
 import { addTimeline, type Incident, type TimelineEntry } from './incident';
 import { loadActive, loadOperators, pruneSilences, writeCycle } from './incident-store';
 import { runCycle, type CycleOutput } from './incidents';
-import { readAlertInputs } from './inputs';
+import { MinuteCache, readAlertInputs } from './inputs';
 import { LongRunningTasks } from './long-running';
 import { dispatch } from './dispatch';
 
@@ -30,6 +30,9 @@ export interface CycleStatus {
   deliveriesInFlight: number;
 }
 
+/** An active incident's stored record is refreshed (time last seen, latest numbers) at least this often. */
+const REFRESH_S = 60;
+
 /** Seconds a condition must stay absent before its incident resolves: two cycles, at least 10 s. */
 const resolveAfter = (cfg: AlertsConfig) => Math.max(10, 2 * cfg.intervalSeconds);
 
@@ -37,9 +40,12 @@ export class AlertEvaluator {
   private active: Map<string, Incident> | null = null;
   private readonly depths = new DepthHistory();
   private readonly longRunning = new LongRunningTasks();
+  private readonly minutes = new MinuteCache();
   /** Delivery outcomes to record in their incident's timeline at the next cycle. */
   private readonly outcomes = new Map<string, TimelineEntry[]>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** When each active incident's record was last written. */
+  private readonly writtenAt = new Map<string, number>();
 
   constructor(
     private readonly scope: Pick<LeaderScope, 'ctx' | 'fence'>,
@@ -50,11 +56,15 @@ export class AlertEvaluator {
     const started = performance.now();
     const { ctx } = this.scope;
     const enabled = this.cfg.rules.filter((r) => r.enabled);
-    this.active ??= await loadActive(ctx);
+    if (!this.active) {
+      this.active = await loadActive(ctx);
+      for (const key of this.active.keys()) this.writtenAt.set(key, now);
+    }
     const taskWindow = Math.max(60, ...enabled.filter((r) => r.type.startsWith('task_') || r.type === 'events_silent').map((r) => (r.type === 'events_silent' ? r.threshold : r.window)));
-    const [inputs, operators] = await Promise.all([readAlertInputs(ctx, { minutes: Math.min(180, Math.ceil(taskWindow / 60) + 1), now }), loadOperators(ctx)]);
+    const [inputs, operators] = await Promise.all([readAlertInputs(ctx, { minutes: Math.min(180, Math.ceil(taskWindow / 60) + 1), now, cache: this.minutes }), loadOperators(ctx)]);
     const growthWindow = Math.max(0, ...enabled.filter((r) => r.type === 'queue_growing').map((r) => r.window));
-    this.depths.add(inputs.snapshot, growthWindow);
+    // Keep more than the window: the rule needs samples spanning 90 % of it, whatever the sampler's pace.
+    this.depths.add(inputs.snapshot, growthWindow * 1.5 + 4 * ctx.config.sampleIntervalSeconds);
     inputs.depthHistory = this.depths.all;
     const stuckRules = enabled.filter((r) => r.type === 'task_stuck');
     if (stuckRules.length > 0) inputs.longRunning = await this.longRunning.load(ctx, inputs.started, Math.min(...stuckRules.map((r) => r.threshold)), now);
@@ -94,12 +104,15 @@ export class AlertEvaluator {
       errors,
       deliveriesInFlight: this.inFlight.size,
     };
+    const due = output.upserts.filter((i) => output.changed.has(i.dedupKey) || now - (this.writtenAt.get(i.dedupKey) ?? -Infinity) >= REFRESH_S);
     const batch = this.scope.fence.batch();
-    writeCycle(batch, ctx, output, now);
+    writeCycle(batch, ctx, { ...output, upserts: due }, now);
     pruneSilences(batch, ctx, operators.silences, now);
     batch.set(ctx.keys.alertsStatus, JSON.stringify(status));
     await execOrThrow(batch);
     this.active = next;
+    for (const i of due) this.writtenAt.set(i.dedupKey, now);
+    for (const i of [...output.resolved, ...output.dropped]) this.writtenAt.delete(i.dedupKey);
     for (const n of output.notifications) this.send(n);
     return { output, status };
   }
@@ -111,6 +124,7 @@ export class AlertEvaluator {
       if (!entries) continue;
       for (const e of entries) addTimeline(incident, e);
       this.outcomes.delete(incident.id);
+      output.changed.add(incident.dedupKey);
     }
     // Outcomes for incidents not touched this cycle are applied when they are; keep memory bounded.
     if (this.outcomes.size > 10_000) this.outcomes.clear();

@@ -32,8 +32,10 @@ export interface CycleInput {
 }
 
 export interface CycleOutput {
-  /** Active incidents changed this cycle (to write). */
+  /** Active incidents observed or updated this cycle (the evaluator's memory). */
   upserts: Incident[];
+  /** Dedup keys of those whose stored record is out of date beyond `lastSeenAt`/`value` drift (to write now). */
+  changed: Set<string>;
   /** Incidents that left the active set: resolved (to history) or pending that never fired (dropped). */
   resolved: Incident[];
   dropped: Incident[];
@@ -44,7 +46,7 @@ export const dedupKeyOf = (ruleId: string, subject: string) => `${ruleId}|${subj
 
 export function runCycle(input: CycleInput): CycleOutput {
   const { now } = input;
-  const out: CycleOutput = { upserts: [], resolved: [], dropped: [], notifications: [] };
+  const out: CycleOutput = { upserts: [], changed: new Set(), resolved: [], dropped: [], notifications: [] };
   const rulesById = new Map(input.rules.map((r) => [r.id, r]));
   const seen = new Set<string>();
 
@@ -56,10 +58,11 @@ export function runCycle(input: CycleInput): CycleOutput {
       const key = dedupKeyOf(rule.id, obs.subject);
       seen.add(key);
       const before = input.active.get(key);
-      const incident = before ? structuredClone(before) : open(rule, obs, key, now);
+      const incident = before ? copy(before) : open(rule, obs, key, now);
       refresh(incident, obs, now);
       step(incident, rule, input, out);
       out.upserts.push(incident);
+      if (!before || differs(before, incident)) out.changed.add(key);
     }
   }
 
@@ -70,14 +73,14 @@ export function runCycle(input: CycleInput): CycleOutput {
     if (judged === null || judged === undefined) {
       // Not judged this cycle: unchanged, except for acks and silences that still apply.
       if (rule) {
-        const incident = structuredClone(before);
-        if (applyOperators(incident, rule, input, out)) out.upserts.push(incident);
+        const incident = copy(before);
+        if (applyOperators(incident, rule, input, out)) upsertChanged(out, incident);
       }
       continue;
     }
-    const incident = structuredClone(before);
+    const incident = copy(before);
     if (now - incident.lastSeenAt < input.resolveAfterSeconds && rule?.enabled) {
-      if (rule && applyOperators(incident, rule, input, out)) out.upserts.push(incident);
+      if (rule && applyOperators(incident, rule, input, out)) upsertChanged(out, incident);
       continue;
     }
     if (incident.state === 'pending') {
@@ -92,6 +95,26 @@ export function runCycle(input: CycleInput): CycleOutput {
     if (incident.notifiedAt !== null && rule) notify(out, incident, rule, 'resolved', input.publicUrl);
   }
   return out;
+}
+
+/** A copy safe to modify: what a cycle changes is replaced whole, except the timeline it appends to. */
+const copy = (i: Incident): Incident => ({ ...i, timeline: [...i.timeline] });
+
+function upsertChanged(out: CycleOutput, incident: Incident): void {
+  out.upserts.push(incident);
+  out.changed.add(incident.dedupKey);
+}
+
+/** Changes worth a write now: anything but the time last seen and the latest numbers (written every minute). */
+function differs(a: Incident, b: Incident): boolean {
+  return (
+    a.state !== b.state ||
+    a.severity !== b.severity ||
+    a.notifiedAt !== b.notifiedAt ||
+    a.acknowledged !== b.acknowledged ||
+    a.silencedBy !== b.silencedBy ||
+    a.timeline.at(-1) !== b.timeline.at(-1)
+  );
 }
 
 function open(rule: Rule, obs: Observation, key: string, now: number): Incident {

@@ -52,7 +52,27 @@ export interface LongRunningTask {
   p99: number | null;
 }
 
-export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: number; now?: number }): Promise<AlertInputs> {
+/**
+ * Minute counter hashes already read: a minute two or more minutes old hardly changes (late events),
+ * so it is read again only every MINUTE_REFRESH_S, not every cycle.
+ */
+export class MinuteCache {
+  private readonly entries = new Map<number, { fields: Record<string, string>; at: number }>();
+
+  fresh(minute: number, now: number): Record<string, string> | undefined {
+    const e = this.entries.get(minute);
+    return e && minute < Math.floor(now / 60) - 1 && now - e.at < MINUTE_REFRESH_S ? e.fields : undefined;
+  }
+
+  put(minute: number, fields: Record<string, string>, now: number, oldest: number): void {
+    this.entries.set(minute, { fields, at: now });
+    for (const m of this.entries.keys()) if (m < oldest) this.entries.delete(m);
+  }
+}
+
+const MINUTE_REFRESH_S = 300;
+
+export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: number; now?: number; cache?: MinuteCache }): Promise<AlertInputs> {
   const now = opts.now ?? Date.now() / 1000;
   const k = ctx.keys;
   const lastMinute = Math.floor(now / 60);
@@ -64,7 +84,9 @@ export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: numb
   pipe.lrange(k.gaps, 0, GAPS_READ - 1);
   pipe.hgetall(k.queueDiscovery);
   pipe.zrange(k.index('state', 'STARTED'), 0, STARTED_SCAN - 1, 'WITHSCORES');
-  for (let m = lastMinute - opts.minutes + 1; m <= lastMinute; m++) pipe.hgetall(k.minute(m));
+  const minutes = Array.from({ length: opts.minutes }, (_, i) => lastMinute - opts.minutes + 1 + i);
+  const toRead = minutes.filter((m) => !opts.cache?.fresh(m, now));
+  for (const m of toRead) pipe.hgetall(k.minute(m));
   const res = (await pipe.exec()) ?? [];
   const failed = res.find(([err]) => err);
   if (failed?.[0]) throw failed[0];
@@ -74,10 +96,10 @@ export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: numb
   for (let i = 0; i + 1 < startedFlat.length; i += 2) started.push({ ref: startedFlat[i] ?? '', firstSeen: Number(startedFlat[i + 1]) });
   return {
     now,
-    snapshot: parseStoredSnapshot(at<string | null>(0)),
+    snapshot: parsedOnce(`${k.prefix}snapshot`, at<string | null>(0) ?? '', parseStoredSnapshot),
     workers: Object.values(at<Record<string, string>>(1) ?? {}).flatMap((raw) => parseWorkerDoc(raw) ?? []),
     resources: new Map(Object.entries(at<Record<string, string>>(2) ?? {}).flatMap(([h, raw]) => {
-      const r = parseResourceStats(raw);
+      const r = parsedOnce(`${k.prefix}resources:${h}`, raw, parseResourceStats);
       return r ? [[h, r] as const] : [];
     })),
     collector: decodeCollectorStats(at<Record<string, string>>(3) ?? {}),
@@ -90,8 +112,28 @@ export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: numb
     }),
     discovery: discoveryStatus(parseDiscoveryState(at<Record<string, string>>(5) ?? {})),
     started,
-    minuteCounters: res.slice(7).map(([, v]) => (v ?? {}) as Record<string, string>),
+    minuteCounters: minuteCounters(minutes, toRead, res.slice(7).map(([, v]) => (v ?? {}) as Record<string, string>), now, opts.cache),
     depthHistory: new Map(),
     longRunning: [],
   };
+}
+
+function minuteCounters(minutes: number[], read: number[], values: Array<Record<string, string>>, now: number, cache: MinuteCache | undefined): Array<Record<string, string>> {
+  const got = new Map(read.map((m, i) => [m, values[i] ?? {}]));
+  for (const [m, fields] of got) cache?.put(m, fields, now, minutes[0] ?? m);
+  return minutes.map((m) => got.get(m) ?? cache?.fresh(m, now) ?? {});
+}
+
+// The snapshot changes with each sample and a worker's resources once a minute, while the evaluator
+// runs every few seconds: a value read again unchanged is not parsed again. One entry per key (the
+// snapshot, each hostname), so the memory is that of the values themselves.
+const lastParsed = new Map<string, { raw: string; value: unknown }>();
+
+function parsedOnce<T>(key: string, raw: string, parse: (raw: string) => T): T {
+  const hit = lastParsed.get(key);
+  if (hit?.raw === raw) return hit.value as T;
+  const value = parse(raw);
+  if (lastParsed.size > 10_000) lastParsed.clear();
+  lastParsed.set(key, { raw, value });
+  return value;
 }

@@ -52,7 +52,9 @@ export function inScope(scope: Scope, subject: { queue?: string | null; task?: s
   );
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+// One formatter per precision: toLocaleString builds a new one per call (slow over thousands of subjects).
+const FORMATS = [0, 1].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
+export const fmt = (n: number, digits = 0) => (FORMATS[digits] ?? FORMATS[0])?.format(n) ?? String(n);
 
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return 'never';

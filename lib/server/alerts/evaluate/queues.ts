@@ -61,18 +61,17 @@ export function queueImbalance(rule: Rule, inputs: AlertInputs): Evaluation {
   const all = inputs.snapshot?.views.filter((q) => !q.stale);
   const scoped = queuesInScope(rule, inputs);
   if (!all || !scoped) return null;
-  const consumersOf = new Map(all.map((q) => [q.name, new Set([...q.consumers, ...q.busyConsumers])]));
+  // worker → the queues it consumes: a queue's peers are the other queues of its workers.
+  const queuesOf = new Map<string, QueueView[]>();
+  for (const q of all) for (const w of new Set([...q.consumers, ...q.busyConsumers])) queuesOf.set(w, [...(queuesOf.get(w) ?? []), q]);
+  const consumed = all.filter(hasConsumer);
   const out: Observation[] = [];
   for (const q of scoped) {
-    const mine = consumersOf.get(q.name) ?? new Set<string>();
-    const peers = all.filter((p) => {
-      if (p.name === q.name) return false;
-      const theirs = consumersOf.get(p.name) ?? new Set<string>();
-      return mine.size === 0 ? theirs.size > 0 : [...theirs].some((w) => mine.has(w));
-    });
-    if (peers.length === 0) continue;
     const drain = drainTime(q);
     if (drain < rule.threshold) continue;
+    const mine = [...new Set([...q.consumers, ...q.busyConsumers])];
+    const peers = mine.length === 0 ? consumed.filter((p) => p.name !== q.name) : [...new Set(mine.flatMap((w) => queuesOf.get(w) ?? []))].filter((p) => p.name !== q.name);
+    if (peers.length === 0) continue;
     const peerDrain = median(peers.map(drainTime));
     const peerPerConsumer = median(peers.map(perConsumer));
     const slow = drain >= rule.factor * peerDrain;

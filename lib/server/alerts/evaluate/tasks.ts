@@ -5,17 +5,31 @@ import { duration, encodePath, fmt, inScope, type Evaluation, type Observation }
 // Task rules, from the collector's per-minute counters (`<metric>|<task name>`) and the tasks that
 // are STARTED (stuck.ts loads those).
 
+// A minute hash split once into metric → name → count (minute hashes are re-used across cycles).
+const parsed = new WeakMap<Record<string, string>, Map<string, Map<string, number>>>();
+
+function byMetric(fields: Record<string, string>): Map<string, Map<string, number>> {
+  let m = parsed.get(fields);
+  if (m) return m;
+  m = new Map();
+  for (const field in fields) {
+    const bar = field.indexOf('|');
+    if (bar < 0 || field.startsWith('rt:')) continue;
+    const metric = field.slice(0, bar);
+    let names = m.get(metric);
+    if (!names) m.set(metric, (names = new Map()));
+    names.set(field.slice(bar + 1), Number(fields[field]));
+  }
+  parsed.set(fields, m);
+  return m;
+}
+
 /** Sums `<metric>|<name>` over the last `windowS` seconds of minute counters, per task name. */
 export function sumByName(inputs: AlertInputs, metric: string, windowS: number): Map<string, number> {
   const minutes = Math.max(1, Math.ceil(windowS / 60));
   const out = new Map<string, number>();
-  const prefix = `${metric}|`;
   for (const fields of inputs.minuteCounters.slice(-minutes)) {
-    for (const field in fields) {
-      if (!field.startsWith(prefix)) continue;
-      const name = field.slice(prefix.length);
-      out.set(name, (out.get(name) ?? 0) + Number(fields[field]));
-    }
+    for (const [name, n] of byMetric(fields).get(metric) ?? []) out.set(name, (out.get(name) ?? 0) + n);
   }
   return out;
 }

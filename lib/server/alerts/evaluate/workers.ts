@@ -48,7 +48,8 @@ export function workerLoadSkew(rule: Rule, inputs: AlertInputs): Evaluation {
   const byHost = new Map(inputs.workers.filter((w) => status(w, inputs.now) === 'online').map((w) => [w.hostname, w]));
   const out: Observation[] = [];
   for (const q of inputs.snapshot.views) {
-    if (q.stale || q.consumers.length < 2) continue;
+    // Skew matters while work waits (in the queue or prefetched by a busy worker) and a consumer idles.
+    if (q.stale || q.consumers.length < 2 || q.depth + q.reserved === 0) continue;
     const saturated: string[] = [];
     const idle: string[] = [];
     for (const host of q.consumers) {

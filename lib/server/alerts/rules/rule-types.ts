@@ -51,7 +51,7 @@ export const PARAMS_OF: Record<RuleType, Partial<Record<'threshold' | 'window' |
   queue_imbalance: { threshold: 'drain seconds (at least)', factor: '× the median drain time (or depth per consumer) of the queues sharing its workers' },
   queue_growing: { window: 'depth rose across this whole window while consumers were busy' },
   worker_lost: {},
-  worker_offline: {},
+  worker_offline: { window: 'open while the shutdown is at most this old' },
   worker_load_skew: { factor: 'busy share (0–1) at which a worker counts as saturated' },
   worker_memory_growth: { threshold: 'percent growth of maxrss', window: 'over this window' },
   task_failure_rate: { threshold: 'percent of runs failed', window: 'over this window', minRuns: 'runs (at least)' },
