@@ -96,7 +96,7 @@ async function main() {
     const { status } = await evaluator.cycle(Date.now() / 1000);
     times.push(performance.now() - t0);
     requests.push(writes);
-    if (i === CYCLES - 1) console.log(`steady state: ${status.active} active incidents, ${status.firing} firing, errors: ${status.errors.length}`);
+    if (i === CYCLES - 1) console.log(`steady state: ${status.active} active incidents, ${status.firing} firing, errors: ${status.errors.length}; last cycle ${JSON.stringify(status.phasesMs)}, ${status.written} written`);
   }
   const f = (x: number) => x.toFixed(1);
   console.log(`cycle (every default rule, ${QUEUES} queues / ${WORKERS} workers / ${NAMES} names), ${CYCLES} cycles: p50 ${f(pct(times, 50))} ms, p95 ${f(pct(times, 95))} ms, max ${f(Math.max(...times))} ms`);

@@ -102,10 +102,12 @@ describe('alert rules of a whole cluster', () => {
 
   it('load skew: one consumer saturated with prefetched work while another consumer of the queue idles', async () => {
     const busy = await start('hoarder', { queues: ['skew'] });
-    await driver(['trickle', 'skew', '10', '0.35', '25']);
+    await driver(['trickle', 'skew', '10', '0.35', '20']);
     await waitFor(async () => (await ctx.store.hexists(ctx.keys.workerStats, busy.hostname)) === 1, 'a resource sample', 20_000);
     const idle = await start('idler', { queues: ['skew'] });
     const skew = await explain(waitForIncident(ctx, 'worker-load-skew', ['firing'], (i) => i.labels.queue === 'skew', 40_000), 'skew');
     expect(skew.details).toMatchObject({ saturated: busy.hostname, idle: idle.hostname });
-  }, 120_000);
+    // Resolved once no work waits (the prefetched tasks started), as the next workers' view shows.
+    await waitForResolved(ctx, 'worker-load-skew', (i) => i.labels.queue === 'skew', 120_000);
+  }, 240_000);
 });

@@ -9,7 +9,7 @@ import type { Evaluation } from './evaluate/observation';
 import { addTimeline, type Incident, type TimelineEntry } from './incident';
 import { loadActive, loadOperators, pruneSilences, writeCycle } from './incident-store';
 import { runCycle, type CycleOutput } from './incidents';
-import { MinuteCache, readAlertInputs } from './inputs';
+import { MinuteCache, readAlertInputs, type AlertInputs } from './inputs';
 import { LongRunningTasks } from './long-running';
 import { dispatch } from './dispatch';
 
@@ -21,6 +21,10 @@ import { dispatch } from './dispatch';
 export interface CycleStatus {
   at: number;
   durationMs: number;
+  /** Where the time went: reading the inputs, evaluating the rules and advancing the incidents. */
+  phasesMs: { read: number; evaluate: number; incidents: number; write: number };
+  /** Incident records written this cycle (changed ones, and each active one at least once a minute). */
+  written: number;
   rules: number;
   active: number;
   firing: number;
@@ -29,6 +33,11 @@ export interface CycleStatus {
   /** Notifications being delivered. */
   deliveriesInFlight: number;
 }
+
+/** Worker resource samples are taken once a minute; reading them every 20 s is fresh enough. */
+const RESOURCES_REREAD_S = 20;
+
+const ms = (x: number) => Math.round(x * 10) / 10;
 
 /** An active incident's stored record is refreshed (time last seen, latest numbers) at least this often. */
 const REFRESH_S = 60;
@@ -41,6 +50,7 @@ export class AlertEvaluator {
   private readonly depths = new DepthHistory();
   private readonly longRunning = new LongRunningTasks();
   private readonly minutes = new MinuteCache();
+  private resources: { at: number; value: AlertInputs['resources'] } | null = null;
   /** Delivery outcomes to record in their incident's timeline at the next cycle. */
   private readonly outcomes = new Map<string, TimelineEntry[]>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -61,7 +71,13 @@ export class AlertEvaluator {
       for (const key of this.active.keys()) this.writtenAt.set(key, now);
     }
     const taskWindow = Math.max(60, ...enabled.filter((r) => r.type.startsWith('task_') || r.type === 'events_silent').map((r) => (r.type === 'events_silent' ? r.threshold : r.window)));
-    const [inputs, operators] = await Promise.all([readAlertInputs(ctx, { minutes: Math.min(180, Math.ceil(taskWindow / 60) + 1), now, cache: this.minutes }), loadOperators(ctx)]);
+    const [inputs, operators] = await Promise.all([readAlertInputs(ctx, {
+        minutes: Math.min(180, Math.ceil(taskWindow / 60) + 1),
+        now,
+        cache: this.minutes,
+        resources: this.resources && now - this.resources.at < RESOURCES_REREAD_S ? this.resources.value : undefined,
+      }), loadOperators(ctx)]);
+    if (inputs.resources !== this.resources?.value) this.resources = { at: now, value: inputs.resources };
     const growthWindow = Math.max(0, ...enabled.filter((r) => r.type === 'queue_growing').map((r) => r.window));
     // Keep more than the window: the rule needs samples spanning 90 % of it, whatever the sampler's pace.
     this.depths.add(inputs.snapshot, growthWindow * 1.5 + 4 * ctx.config.sampleIntervalSeconds);
@@ -69,6 +85,7 @@ export class AlertEvaluator {
     const stuckRules = enabled.filter((r) => r.type === 'task_stuck');
     if (stuckRules.length > 0) inputs.longRunning = await this.longRunning.load(ctx, inputs.started, Math.min(...stuckRules.map((r) => r.threshold)), now);
 
+    const readDone = performance.now();
     const evaluations = new Map<string, Evaluation>();
     const errors: CycleStatus['errors'] = [];
     for (const rule of enabled) {
@@ -79,6 +96,7 @@ export class AlertEvaluator {
         errors.push({ rule: rule.id, error: err instanceof Error ? err.message : String(err) });
       }
     }
+    const evaluated = performance.now();
     const output = runCycle({
       now,
       rules: this.cfg.rules,
@@ -97,7 +115,9 @@ export class AlertEvaluator {
     for (const i of [...output.resolved, ...output.dropped]) next.delete(i.dedupKey);
     const status: CycleStatus = {
       at: now,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      durationMs: ms(performance.now() - started),
+      phasesMs: { read: ms(readDone - started), evaluate: ms(evaluated - readDone), incidents: ms(performance.now() - evaluated), write: 0 },
+      written: 0,
       rules: enabled.length,
       active: next.size,
       firing: [...next.values()].filter((i) => i.state === 'firing').length,
@@ -105,11 +125,14 @@ export class AlertEvaluator {
       deliveriesInFlight: this.inFlight.size,
     };
     const due = output.upserts.filter((i) => output.changed.has(i.dedupKey) || now - (this.writtenAt.get(i.dedupKey) ?? -Infinity) >= REFRESH_S);
+    status.written = due.length;
     const batch = this.scope.fence.batch();
     writeCycle(batch, ctx, { ...output, upserts: due }, now);
     pruneSilences(batch, ctx, operators.silences, now);
     batch.set(ctx.keys.alertsStatus, JSON.stringify(status));
+    const writeStarted = performance.now();
     await execOrThrow(batch);
+    status.phasesMs.write = ms(performance.now() - writeStarted);
     this.active = next;
     for (const i of due) this.writtenAt.set(i.dedupKey, now);
     for (const i of [...output.resolved, ...output.dropped]) this.writtenAt.delete(i.dedupKey);

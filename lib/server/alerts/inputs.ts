@@ -72,14 +72,23 @@ export class MinuteCache {
 
 const MINUTE_REFRESH_S = 300;
 
-export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: number; now?: number; cache?: MinuteCache }): Promise<AlertInputs> {
+export interface ReadOptions {
+  minutes: number;
+  now?: number;
+  cache?: MinuteCache;
+  /** Resource samples change once a minute: pass the last ones to skip reading them this cycle. */
+  resources?: Map<string, WorkerResources>;
+}
+
+export async function readAlertInputs(ctx: TrellisContext, opts: ReadOptions): Promise<AlertInputs> {
   const now = opts.now ?? Date.now() / 1000;
   const k = ctx.keys;
   const lastMinute = Math.floor(now / 60);
   const pipe = ctx.store.pipeline();
   pipe.get(k.queueSnapshot);
   pipe.hgetall(k.workers);
-  pipe.hgetall(k.workerStats);
+  if (opts.resources) pipe.echo('');
+  else pipe.hgetall(k.workerStats);
   pipe.hgetall(k.collectorStats);
   pipe.lrange(k.gaps, 0, GAPS_READ - 1);
   pipe.hgetall(k.queueDiscovery);
@@ -98,7 +107,7 @@ export async function readAlertInputs(ctx: TrellisContext, opts: { minutes: numb
     now,
     snapshot: parsedOnce(`${k.prefix}snapshot`, at<string | null>(0) ?? '', parseStoredSnapshot),
     workers: Object.values(at<Record<string, string>>(1) ?? {}).flatMap((raw) => parseWorkerDoc(raw) ?? []),
-    resources: new Map(Object.entries(at<Record<string, string>>(2) ?? {}).flatMap(([h, raw]) => {
+    resources: opts.resources ?? new Map(Object.entries(at<Record<string, string>>(2) ?? {}).flatMap(([h, raw]) => {
       const r = parsedOnce(`${k.prefix}resources:${h}`, raw, parseResourceStats);
       return r ? [[h, r] as const] : [];
     })),

@@ -6,9 +6,6 @@ import { duration, encodePath, fmt, inScope, type Evaluation, type Observation }
 // Worker rules, from the worker records the collector folds from heartbeats and the resource
 // samples (inspect stats, once a minute).
 
-/** A worker lost longer than this is no longer an incident of its own (autoscaled-away hosts). */
-const LOST_FORGET_S = 86_400;
-
 const observe = (w: WorkerDoc, summary: string, details: Observation['details'], value: number | null = null, threshold: number | null = null): Observation => ({
   subject: `worker=${w.hostname}`,
   labels: { worker: w.hostname },
@@ -23,7 +20,9 @@ const scoped = (rule: Rule, inputs: AlertInputs) => inputs.workers.filter((w) =>
 
 export function workerLost(rule: Rule, inputs: AlertInputs): Evaluation {
   return scoped(rule, inputs)
-    .filter((w) => status(w, inputs.now) === 'lost' && inputs.now - w.lastReceived < LOST_FORGET_S)
+    // Firing until it is back (or pruned with the workers unseen for the retention age): acknowledge
+    // or silence a worker that was scaled away for good.
+    .filter((w) => status(w, inputs.now) === 'lost')
     .map((w) =>
       observe(w, `Worker ${w.hostname} is lost: no heartbeat for ${duration(inputs.now - w.lastReceived)}`, {
         lastHeartbeatAgeSeconds: Math.round(inputs.now - w.lastReceived),
