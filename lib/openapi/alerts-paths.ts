@@ -140,7 +140,7 @@ export const alertPaths = {
     },
   },
   '/api/v1/alerts/summary': {
-    get: { summary: 'Incidents firing unacknowledged and unsilenced (the header badge)', responses: { '200': ok({ type: 'object', properties: { firing: { type: 'integer' }, critical: { type: 'integer' } } }), ...errors } },
+    get: { summary: 'Incidents firing unacknowledged and unsilenced, as of the evaluator’s last cycle (the header badge)', responses: { '200': ok({ type: 'object', properties: { firing: { type: 'integer' }, critical: { type: 'integer' }, at: { ...time, description: 'the evaluator’s last cycle' } } }), ...errors } },
   },
   '/api/v1/alerts/rules': {
     get: {

@@ -27,15 +27,29 @@ export interface CycleStatus {
   written: number;
   rules: number;
   active: number;
+  /** Firing incidents (acknowledged and silenced ones included). */
   firing: number;
+  /** Firing, neither acknowledged nor silenced (the header badge), and how many of them critical. */
+  unhandled: number;
+  unhandledCritical: number;
   /** Rules that threw this cycle (their incidents are kept as they were). */
   errors: Array<{ rule: string; error: string }>;
   /** Notifications being delivered. */
   deliveriesInFlight: number;
 }
 
+/** Deliveries under way at once (each retries on its own); past it a notification is recorded as not sent. */
+const MAX_IN_FLIGHT = 200;
+/** On a stop, deliveries under way get this long to finish before they are cancelled (a handover must not wait on a dead receiver). */
+const DRAIN_GRACE_MS = 3_000;
+
 /** Worker resource samples are taken once a minute; reading them every 20 s is fresh enough. */
 const RESOURCES_REREAD_S = 20;
+
+function unhandled(active: Incident[]): Pick<CycleStatus, 'unhandled' | 'unhandledCritical'> {
+  const open = active.filter((i) => i.state === 'firing' && !i.acknowledged && !i.silencedBy);
+  return { unhandled: open.length, unhandledCritical: open.filter((i) => i.severity === 'critical').length };
+}
 
 const ms = (x: number) => Math.round(x * 10) / 10;
 
@@ -54,6 +68,7 @@ export class AlertEvaluator {
   /** Delivery outcomes to record in their incident's timeline at the next cycle. */
   private readonly outcomes = new Map<string, TimelineEntry[]>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
   /** When each active incident's record was last written. */
   private readonly writtenAt = new Map<string, number>();
 
@@ -121,6 +136,7 @@ export class AlertEvaluator {
       rules: enabled.length,
       active: next.size,
       firing: [...next.values()].filter((i) => i.state === 'firing').length,
+      ...unhandled([...next.values()]),
       errors,
       deliveriesInFlight: this.inFlight.size,
     };
@@ -154,24 +170,36 @@ export class AlertEvaluator {
   }
 
   private send(item: CycleOutput['notifications'][number]): void {
-    const p = dispatch(this.cfg, item.rule, item.notification)
-      .then((results) => {
-        const entries = results.map(
-          (r): TimelineEntry => ({
+    const record = (entries: TimelineEntry[]) => {
+      if (entries.length > 0) this.outcomes.set(item.incident.id, [...(this.outcomes.get(item.incident.id) ?? []), ...entries]);
+    };
+    if (this.inFlight.size >= MAX_IN_FLIGHT) {
+      // Receivers that hang or keep failing must not pile deliveries up without bound.
+      record([{ at: Date.now() / 1000, event: 'notify-failed', note: `${item.notification.kind}: not sent, ${MAX_IN_FLIGHT} deliveries already under way` }]);
+      return;
+    }
+    const p = dispatch(this.cfg, item.rule, item.notification, this.abort.signal)
+      .then((results) =>
+        record(
+          results.map((r) => ({
             at: Date.now() / 1000,
             event: r.ok ? 'notified' : 'notify-failed',
             note: `${item.notification.kind} → ${r.channel}${r.ok ? '' : `: ${r.error ?? 'failed'}`}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}`,
-          }),
-        );
-        if (entries.length > 0) this.outcomes.set(item.incident.id, [...(this.outcomes.get(item.incident.id) ?? []), ...entries]);
-      })
+          })),
+        ),
+      )
       .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert dispatch failed'))
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
   }
 
-  /** Waits for the deliveries under way (a graceful stop lets them finish). */
-  async drain(): Promise<void> {
+  /** Lets the deliveries under way finish for up to `graceMs` (a graceful stop), then cancels the rest. */
+  async drain(graceMs = DRAIN_GRACE_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timer);
+    this.abort.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -16,12 +16,12 @@ export interface DispatchResult {
   error?: string;
 }
 
-export async function dispatch(cfg: AlertsConfig, rule: Rule, n: AlertNotification): Promise<DispatchResult[]> {
+export async function dispatch(cfg: AlertsConfig, rule: Rule, n: AlertNotification, signal?: AbortSignal): Promise<DispatchResult[]> {
   const ids = channelsFor(rule, n.severity, cfg.routes);
   const channels = ids.flatMap((id) => cfg.channels.filter((c) => c.id === id));
   return Promise.all(
     channels.map(async (c) => {
-      const r = await deliver(c, n, { log: logger });
+      const r = await deliver(c, n, { log: logger, signal });
       return { channel: c.id, ok: r.ok, attempts: r.attempts, ...(r.error ? { error: r.error } : {}) };
     }),
   );
