@@ -7,10 +7,18 @@ import { ErrorText, useMutation } from './call-api';
 export function AcknowledgeForm({ id, rule }: { id: string; rule: string }) {
   const { busy, error, run } = useMutation();
   const [note, setNote] = useState('');
+  const [done, setDone] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    await run('POST', `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, note.trim() ? { note: note.trim() } : {});
+    const result = await run('POST', `/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, note.trim() ? { note: note.trim() } : {});
+    setDone(result.ok);
   };
+  if (done)
+    return (
+      <p role="status" className="text-xs text-ok">
+        Acknowledged: repeats stop from the next rule evaluation.
+      </p>
+    );
   return (
     <form onSubmit={submit} className="flex flex-wrap items-center gap-2" aria-label={`Acknowledge ${rule}`}>
       <label className="sr-only" htmlFor={`ack-note-${id}`}>

@@ -24,6 +24,8 @@ export async function callApi<T>(method: 'POST' | 'DELETE', url: string, body?: 
   }
 }
 
+const AGAIN_MS = 3_000;
+
 /** A mutation's state: `run` calls the API, then refreshes the page's data unless it failed. */
 export function useMutation<T>() {
   const router = useRouter();
@@ -34,8 +36,11 @@ export function useMutation<T>() {
     setError(null);
     const result = await callApi<T>(method, url, body);
     setBusy(false);
-    if (result.ok) router.refresh();
-    else setError(result.message);
+    if (result.ok) {
+      router.refresh();
+      // The evaluator applies acknowledgements and silences at its next cycle: look again then.
+      setTimeout(() => router.refresh(), AGAIN_MS);
+    } else setError(result.message);
     return result;
   };
   return { busy, error, run };
