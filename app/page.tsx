@@ -22,9 +22,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const range = (await searchParams).range === '24h' ? '24h' : '1h';
   const ctx = getContext();
   const since = rangeStart(range === '24h' ? 86_400 : 3_600);
-  const [health, workers, throughput, counts, alerts] = await Promise.all([getHealth(ctx), listWorkers(ctx), getThroughput(ctx, range), countTasks(ctx, 'state'), listAlerts(ctx, { since, limit: 200 })]);
+  const [health, workers, throughput, counts, alerts] = await Promise.all([getHealth(ctx), listWorkers(ctx), getThroughput(ctx, range), countTasks(ctx, 'state'), listAlerts(ctx, { since, limit: 50 })]);
   const rows = throughputRows(throughput.points);
-  const spans = incidentSpans([...alerts.active, ...alerts.history].filter((i) => THROUGHPUT_RULE_TYPES.has(i.ruleType)), { from: rows[0]?.t ?? since, to: rows.at(-1)?.t ?? alerts.at });
+  const spans = incidentSpans([...alerts.active, ...alerts.history].filter((i) => THROUGHPUT_RULE_TYPES.has(i.ruleType)), { from: rows[0]?.t ?? since, to: alerts.at });
   const rates = recentRates(throughput.points);
   const online = workers.filter((w) => w.status === 'online').length;
   const lost = workers.filter((w) => w.status === 'lost').length;

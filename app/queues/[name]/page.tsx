@@ -34,7 +34,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
     }),
     peekMessages(ctx, name, offset, PAGE),
     // This queue's incidents in the shown range (active and resolved) and the backlog rules that apply to it.
-    listAlerts(ctx, { queue: name, since, limit: 200 }),
+    listAlerts(ctx, { queue: name, since, limit: 50 }),
     listRules(ctx),
   ]);
   if (!q) return <Empty>Queues not measured yet: no collecting process has sampled the broker.</Empty>;
