@@ -22,7 +22,7 @@ export function ThroughputChart({ rows, spans = [] }: { rows: ThroughputRow[]; s
           <Tooltip labelFormatter={(t) => clock(Number(t))} contentStyle={tooltipStyle} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {spans.map((s) => (
-            <ReferenceArea key={s.id} x1={s.from} x2={s.to} fill={SPAN_FILL[s.severity]} fillOpacity={0.12} stroke="none" ifOverflow="hidden" />
+            <ReferenceArea key={s.id} x1={s.from} x2={s.to} fill={SPAN_FILL[s.severity]} fillOpacity={0.12} stroke="none" ifOverflow="extendDomain" />
           ))}
           <Area type="monotone" dataKey="succeeded" stackId="1" stroke="var(--chart-1)" fill="var(--chart-1)" fillOpacity={0.25} isAnimationActive={false} />
           <Area type="monotone" dataKey="failed" stackId="1" stroke="var(--chart-2)" fill="var(--chart-2)" fillOpacity={0.35} isAnimationActive={false} />

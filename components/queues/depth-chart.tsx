@@ -34,7 +34,7 @@ export function DepthChart({ points, thresholds = [], spans = [] }: { points: De
           <YAxis tick={tick} allowDecimals={false} />
           <Tooltip labelFormatter={(t) => clock(Number(t))} contentStyle={tooltipStyle} />
           {spans.map((s) => (
-            <ReferenceArea key={s.id} x1={s.from} x2={s.to} fill={SPAN_FILL[s.severity]} fillOpacity={0.12} stroke="none" ifOverflow="hidden" />
+            <ReferenceArea key={s.id} x1={s.from} x2={s.to} fill={SPAN_FILL[s.severity]} fillOpacity={0.12} stroke="none" ifOverflow="extendDomain" />
           ))}
           {thresholds.map((t) => (
             <ReferenceLine key={t.rule} y={t.value} stroke="var(--warn)" strokeDasharray="6 4" ifOverflow={t.value <= peak * 2 ? 'extendDomain' : 'discard'} label={{ value: `${t.rule} > ${t.value}`, position: 'insideTopRight', fill: 'var(--muted)', fontSize: 11 }} />
