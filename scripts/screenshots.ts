@@ -23,13 +23,15 @@ async function main(): Promise<void> {
         ['workers', '/workers'],
         ['queues', '/queues'],
         ['queue-detail', '/queues/slow'],
+        ['alerts', '/alerts'],
+        ['alerts-rules', '/alerts?tab=rules'],
       ];
       if (retried) shots.push(['task-detail', `/tasks/${retried.id}`]);
       if (workers.items[0]) shots.push(['worker-detail', `/workers/${encodeURIComponent(workers.items[0].hostname)}`]);
       for (const [name, path] of shots) {
         await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
         await page.waitForTimeout(500);
-        await page.screenshot({ path: `${OUT}/${name}-${scheme}.png`, fullPage: name !== 'tasks' });
+        await page.screenshot({ path: `${OUT}/${name}-${scheme}.png`, fullPage: name !== 'tasks' && name !== 'alerts-rules' });
         console.log(`${OUT}/${name}-${scheme}.png`);
       }
       await page.close();

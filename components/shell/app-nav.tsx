@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { NAV } from '@/lib/config/nav';
+import { AlertsBadge } from './alerts-badge';
 
 export function AppNav() {
   const pathname = usePathname();
@@ -18,6 +19,7 @@ export function AppNav() {
             className={`rounded px-2 py-1 ${active ? 'bg-surface-2 font-medium text-text' : 'text-muted hover:text-text'}`}
           >
             {item.label}
+            {item.href === '/alerts' && <AlertsBadge />}
           </Link>
         );
       })}

@@ -23,13 +23,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval). */
+export async function startStack(opts: { env?: Record<string, string> } = {}): Promise<Stack> {
   const redis = await startRedis();
   const brokerUrl = redis.url(0);
   const backendUrl = redis.url(1);
   const port = await freePort();
   const server: ChildProcess = spawn('npx', ['next', 'start', '-p', String(port)], {
-    env: { ...process.env, CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'warn' },
+    env: { ...process.env, CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });

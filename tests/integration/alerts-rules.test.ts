@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { acknowledgeIncident, createSilence, listAlerts } from '@/lib/server/alerts/alerts-api';
+import { acknowledgeIncident, createSilence, firingCount, listAlerts } from '@/lib/server/alerts/alerts-api';
 import { Collector } from '@/lib/server/collector/collector';
 import { runDriver, startWorker, type Worker } from '../support/celery';
 import { startRedis } from '../support/redis-server';
@@ -135,6 +135,11 @@ describe('alert rules against real workers', () => {
     const acked = await waitForIncident(ctx, 'eta-pileup', ['acknowledged']);
     expect(acked.acknowledged).toMatchObject({ by: 'alice', note: 'looking' });
     await waitFor(async () => deliveries().some((d) => d.ruleId === 'eta-pileup' && d.kind === 'acknowledged'), 'the acknowledged notification');
+    // The header badge counts what still needs someone: firing, neither acknowledged nor silenced.
+    await waitFor(async () => {
+      const [badge, list] = await Promise.all([firingCount(ctx), listAlerts(ctx, { status: 'firing', limit: 100 })]);
+      return badge.firing === list.active.length && !list.active.some((i) => i.ruleId === 'eta-pileup');
+    }, 'the badge to leave the acknowledged incident out');
   }, 30_000);
 
   it('a silence suppresses: the incident fires silenced and nobody is notified', async () => {

@@ -4,8 +4,12 @@ import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthChart } from '@/components/queues/depth-chart';
 import { MeasureStatus } from '@/components/queues/measure-status';
 import { Card, Empty, StatTile } from '@/components/ui/card';
+import { TableHead } from '@/components/ui/table-head';
 import { AppError } from '@/lib/errors';
 import { formatDrain, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/format';
+import { incidentSpans, rangeStart } from '@/components/charts/incident-spans';
+import { listAlerts, listRules } from '@/lib/server/alerts/alerts-api';
+import { inScope } from '@/lib/server/alerts/evaluate/observation';
 import { getContext } from '@/lib/server/context';
 import { getQueue } from '@/lib/server/queues/get-queue';
 import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
@@ -13,6 +17,7 @@ import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
 export const dynamic = 'force-dynamic';
 
 const PAGE = 20;
+const RANGE_SECONDS = { '1h': 3_600, '24h': 86_400, '7d': 604_800 } as const;
 
 export default async function QueuePage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const name = decodeURIComponent((await params).name);
@@ -20,15 +25,21 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
   const range = sp.range === '24h' || sp.range === '7d' ? sp.range : '1h';
   const offset = Math.min(PEEK_MAX_OFFSET, Math.max(0, Math.trunc(Number(sp.offset ?? 0)) || 0));
   const ctx = getContext();
-  const [q, peek] = await Promise.all([
+  const since = rangeStart(RANGE_SECONDS[range]);
+  const [q, peek, alerts, { rules }] = await Promise.all([
     getQueue(ctx, name, range).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
       if (err instanceof AppError && err.code === 'UNAVAILABLE') return null;
       throw err;
     }),
     peekMessages(ctx, name, offset, PAGE),
+    // This queue's incidents in the shown range (active and resolved) and the backlog rules that apply to it.
+    listAlerts(ctx, { queue: name, since, limit: 50 }),
+    listRules(ctx),
   ]);
   if (!q) return <Empty>Queues not measured yet: no collecting process has sampled the broker.</Empty>;
+  const spans = incidentSpans([...alerts.active, ...alerts.history], { from: q.history[0]?.t ?? since, to: q.at });
+  const thresholds = rules.filter((r) => r.enabled && r.type === 'queue_backlog' && inScope(r.scope, { queue: name })).map((r) => ({ rule: r.id, value: r.threshold }));
   const href = (o: Record<string, string | number>) => `/queues/${encodeURIComponent(name)}?${new URLSearchParams({ range, offset: String(offset), ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])) })}`;
   return (
     <div className="space-y-4">
@@ -46,7 +57,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         <StatTile label="Consumers" value={q.consumers.length} hint={q.consumers.length > 0 ? <ConsumerList consumers={q.consumers} busy={q.busyConsumers} /> : undefined} />
       </div>
       <Card
-        title="Depth"
+        title={`Depth${thresholds.length ? ` · backlog alert above ${thresholds.map((t) => formatNumber(t.value)).join(' / ')}` : ''}${spans.length ? ` · ${spans.length} incident${spans.length > 1 ? 's' : ''} shaded` : ''}`}
         actions={
           <nav aria-label="History range" className="flex gap-1 text-xs">
             {(['1h', '24h', '7d'] as const).map((r) => (
@@ -57,7 +68,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
           </nav>
         }
       >
-        {q.history.length ? <DepthChart points={q.history} /> : <Empty>No samples yet (sampled every {ctx.config.sampleIntervalSeconds} s).</Empty>}
+        {q.history.length ? <DepthChart points={q.history} thresholds={thresholds} spans={spans} /> : <Empty>No samples yet (sampled every {ctx.config.sampleIntervalSeconds} s).</Empty>}
       </Card>
       <Card title={`Waiting messages, next to run first (${formatNumber(peek.depth)})`}>
         {peek.items.length === 0 ? (
@@ -65,15 +76,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="peek-table">
-              <thead className="text-xs uppercase text-muted">
-                <tr>
-                  {['#', 'Task', 'Id', 'Args', 'ETA', 'Band', 'Retries', 'Redelivered', 'Size'].map((h) => (
-                    <th key={h} scope="col" className="py-1 pr-4 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={['#', 'Task', 'Id', 'Args', 'ETA', 'Band', 'Retries', 'Redelivered', 'Size']} />
               <tbody>
                 {peek.items.map((m) => (
                   <tr key={`${m.position}-${m.id}`} className="border-t border-border">
