@@ -1,0 +1,112 @@
+import 'server-only';
+import { bucketIndex, QUEUE_WAIT_BOUNDS, RUNTIME_BOUNDS } from '../metrics/buckets';
+import { isLabelDimension, LabelCap, labelLimits, type LabelDimension } from '../metrics/label-cap';
+import { ADMITTED_PREFIX, decodeField, encodeField, MICROS, type TotalsField } from '../metrics/totals-fields';
+import type { TrellisContext } from '../context';
+import type { StoreKeys } from '../store/keys';
+import type { DerivedTask } from '../tasks/derive';
+import { exceptionOf } from '../tasks/derive';
+import { eventTime, num, type StoredEvent } from '../tasks/stored-event';
+import type { WriteBatch } from '../store/write-batch';
+
+// Cumulative counters since the store began (keys.totals), the source of the Prometheus counters and
+// histograms of /metrics (lib/server/metrics/). Aggregated per flush like MinuteCounters: one HINCRBY
+// per distinct field; label values pass the cardinality cap first (label-cap.ts).
+
+const COUNTED = new Set(['task-sent', 'task-received', 'task-started', 'task-succeeded', 'task-failed', 'task-retried', 'task-revoked', 'task-rejected']);
+
+/** "ValueError('boom')" or "ValueError: boom" → "ValueError". */
+export function exceptionClass(text: string | null): string {
+  const m = text ? /^\s*([A-Za-z_][\w.]*)/.exec(text) : null;
+  return m?.[1] ?? 'unknown';
+}
+
+const etaSeconds = (eta: string | null): number | null => {
+  const t = eta ? Date.parse(eta) : NaN;
+  return Number.isFinite(t) ? t / 1000 : null;
+};
+
+export class Totals {
+  private readonly increments = new Map<string, number>();
+  private readonly assigned = new Map<string, string>();
+
+  constructor(private readonly cap: LabelCap) {}
+
+  /** Counts one event of a task, as the task stands after this flush's events. */
+  add(event: StoredEvent, task: DerivedTask): void {
+    if (!COUNTED.has(event.type)) return;
+    const type = event.type;
+    const name = this.label('name', task.name ?? 'unknown');
+    const hostname = this.label('hostname', event.hostname ?? 'unknown');
+    const queue = this.label('queue', task.queue ?? task.routingKey ?? 'celery');
+    const exception = type === 'task-failed' ? this.label('exception', exceptionClass(exceptionOf(event))) : '';
+    this.bump({ kind: 'event', type, name, hostname, queue, exception });
+    if (type === 'task-failed' && task.retries > 0) this.bump({ kind: 'exhausted', name });
+
+    const runtime = num(event.runtime);
+    if (type === 'task-succeeded' && runtime !== null) this.observe('runtime', name, hostname, queue, runtime);
+
+    const hasEta = task.eta !== null;
+    const at = eventTime(event);
+    if (type === 'task-started' && task.sent !== null) {
+      // celery-exporter's queue wait: excludes a deliberate ETA/countdown delay; clock skew clamps to 0.
+      const baseline = Math.max(task.sent, etaSeconds(task.eta) ?? -Infinity);
+      this.observe('wait', name, hostname, queue, Math.max(0, at - baseline));
+    }
+    if (hasEta) return;
+    // Flower's prefetch gauges, per worker and task, for tasks without an ETA.
+    if (type === 'task-received') this.bump({ kind: 'prefetchIn', hostname, name });
+    if (type === 'task-started' && task.received !== null) {
+      this.bump({ kind: 'prefetchOut', hostname, name });
+      this.assign({ kind: 'prefetchTime', hostname, name }, Math.max(0, at - task.received));
+    }
+    if (type === 'task-succeeded' || type === 'task-failed') this.assign({ kind: 'prefetchTime', hostname, name }, 0);
+  }
+
+  get size(): number {
+    return this.increments.size + this.assigned.size;
+  }
+
+  write(batch: WriteBatch, keys: StoreKeys): void {
+    // Pure: a retried write (same prepared flush) queues the very same commands.
+    if (this.assigned.size > 0) batch.hset(keys.totals, Object.fromEntries(this.assigned));
+    for (const [field, n] of this.increments) batch.hincrby(keys.totals, field, n);
+  }
+
+  /** The capped label; a value admitted now is stored with this flush (so the bound holds in the store). */
+  private label(dim: LabelDimension, value: string): string {
+    const label = this.cap.label(dim, value);
+    for (const [dimension, admitted] of this.cap.takeFresh()) this.assigned.set(encodeField({ kind: 'admitted', dimension, value: admitted }), '1');
+    return label;
+  }
+
+  private observe(kind: 'runtime' | 'wait', name: string, hostname: string, queue: string, seconds: number): void {
+    const bucket = bucketIndex(kind === 'runtime' ? RUNTIME_BOUNDS : QUEUE_WAIT_BOUNDS, seconds);
+    this.bump({ kind, name, hostname, queue, bucket });
+    this.bump({ kind: kind === 'runtime' ? 'runtimeSum' : 'waitSum', name, hostname, queue }, Math.round(seconds * MICROS));
+  }
+
+  private bump(field: TotalsField, n = 1): void {
+    const key = encodeField(field);
+    this.increments.set(key, (this.increments.get(key) ?? 0) + n);
+  }
+
+  private assign(field: TotalsField, value: number): void {
+    this.assigned.set(encodeField(field), String(value));
+  }
+}
+
+/** The label values admitted so far, read from the totals hash (HSCAN of the admission fields only). */
+export async function loadLabelCap(ctx: TrellisContext): Promise<LabelCap> {
+  const stored: Array<[LabelDimension, string]> = [];
+  let cursor = '0';
+  do {
+    const [next, flat] = await ctx.store.hscan(ctx.keys.totals, cursor, 'MATCH', `${ADMITTED_PREFIX}*`, 'COUNT', 1_000);
+    cursor = next;
+    for (let i = 0; i < flat.length; i += 2) {
+      const f = decodeField(flat[i] ?? '');
+      if (f?.kind === 'admitted' && isLabelDimension(f.dimension)) stored.push([f.dimension, f.value]);
+    }
+  } while (cursor !== '0');
+  return new LabelCap(labelLimits(ctx.config.metrics.taskNames), stored);
+}
