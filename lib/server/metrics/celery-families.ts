@@ -4,7 +4,7 @@ import { status } from '../workers/worker-doc';
 import { HistogramSum, SampleSum } from './aggregate';
 import { QUEUE_WAIT_BOUNDS, RUNTIME_BOUNDS } from './buckets';
 import type { MetricsState } from './read-state';
-import { storedCounter, storedGauge, storedHistogram } from './stored-metric';
+import { storedCounter, storedGauge, storedHistogram, type Labels } from './stored-metric';
 import { MICROS } from './totals-fields';
 
 // celery-exporter's families with its names, types, labels and buckets, so celery-mixin's dashboards
@@ -29,13 +29,22 @@ export function registerCeleryFamilies(registry: Registry, state: MetricsState):
   const wait = new HistogramSum();
   for (const { field: f, value } of state.totals) {
     if (f.kind === 'event') {
-      const labels = { name: f.name, hostname: f.hostname, queue_name: f.queue, ...(f.type === 'task-failed' ? { exception: f.exception } : {}) };
+      const labels: Labels = f.type === 'task-failed' ? { name: f.name, hostname: f.hostname, exception: f.exception, queue_name: f.queue } : { name: f.name, hostname: f.hostname, queue_name: f.queue };
       counters.get(f.type)?.add(labels, value);
     } else if (f.kind === 'runtime' || f.kind === 'wait') {
       (f.kind === 'runtime' ? runtime : wait).addBucket({ name: f.name, hostname: f.hostname, queue_name: f.queue }, f.bucket, value);
     } else if (f.kind === 'runtimeSum' || f.kind === 'waitSum') {
       (f.kind === 'runtimeSum' ? runtime : wait).addSum({ name: f.name, hostname: f.hostname, queue_name: f.queue }, value / MICROS);
     }
+  }
+  // As celery-exporter does: a task seen at a worker shows every counter of its labels, at 0 until
+  // it happens (task-sent aside: its hostname is the client's), so increase() sees the first one.
+  const seenAtWorker = new Map<string, { name: string; hostname: string; queue_name: string }>();
+  for (const { field: f } of state.totals) {
+    if (f.kind === 'event' && f.type !== 'task-sent') seenAtWorker.set(JSON.stringify([f.name, f.hostname, f.queue]), { name: f.name, hostname: f.hostname, queue_name: f.queue });
+  }
+  for (const labels of seenAtWorker.values()) {
+    for (const [type, sum] of counters) if (type !== 'task-sent') sum.add(type === 'task-failed' ? { name: labels.name, hostname: labels.hostname, exception: '', queue_name: labels.queue_name } : labels, 0);
   }
   for (const [type, help] of Object.entries(EVENT_COUNTERS)) {
     const labelNames = type === 'task-failed' ? ['name', 'hostname', 'exception', 'queue_name'] : TASK_LABELS;
