@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Totals } from '@/lib/server/collector/totals';
 import { ConfigError, loadConfig } from '@/lib/server/config';
-import { LabelCap, labelLimits, OTHER } from '@/lib/server/metrics/label-cap';
+import { LabelCap, labelLimits, OTHER, taskLabels } from '@/lib/server/metrics/label-cap';
 import type { MetricsState } from '@/lib/server/metrics/read-state';
 import { renderState } from '@/lib/server/metrics/render-metrics';
 import { decodeField, encodeField, SEP } from '@/lib/server/metrics/totals-fields';
@@ -54,6 +54,16 @@ describe('the cardinality fold', () => {
     expect(cap.label('name', 'z')).toBe(OTHER);
     expect(cap.label('name', 'y')).toBe('y');
     expect(cap.takeFresh()).toEqual([]);
+  });
+
+  it('folds a long-tail name with its hostname and queue; past the series budget a new combination loses its hostname', () => {
+    const cap = new LabelCap({ ...labelLimits(2), series: 3 });
+    expect(taskLabels(cap, 'a', 'h1', 'q')).toEqual({ name: 'a', hostname: 'h1', queue: 'q' });
+    expect(taskLabels(cap, 'b', 'h1', 'q')).toEqual({ name: 'b', hostname: 'h1', queue: 'q' });
+    expect(taskLabels(cap, 'c', 'h1', 'q')).toEqual({ name: OTHER, hostname: OTHER, queue: OTHER });
+    expect(taskLabels(cap, 'a', 'h2', 'q')).toEqual({ name: 'a', hostname: 'h2', queue: 'q' });
+    expect(taskLabels(cap, 'b', 'h2', 'q')).toEqual({ name: 'b', hostname: OTHER, queue: 'q' }); // 4th combination
+    expect(taskLabels(cap, 'a', 'h1', 'q')).toEqual({ name: 'a', hostname: 'h1', queue: 'q' }); // admitted ones keep theirs
   });
 
   it('never admits "other" as a value of its own', () => {
@@ -134,8 +144,8 @@ const state = (): MetricsState => ({
 });
 
 describe('the family switch', () => {
-  it('serves only the enabled family sets', async () => {
-    const all = (await renderState(['celery', 'flower', 'trellis'], state())).body;
+  it('serves only the enabled family sets', () => {
+    const all = renderState(['celery', 'flower', 'trellis'], state()).body;
     expect(all).toMatch(/^celery_task_succeeded_total\{name="tasks.add",hostname="w1@h",queue_name="celery"\} 5$/m);
     expect(all).toMatch(/^celery_task_runtime_bucket\{name="tasks.add",hostname="w1@h",queue_name="celery",le="0.005"\} 4$/m);
     expect(all).toMatch(/^celery_task_runtime_bucket\{name="tasks.add",hostname="w1@h",queue_name="celery",le="\+Inf"\} 5$/m);
@@ -144,10 +154,10 @@ describe('the family switch', () => {
     expect(all).toMatch(/^trellis_alerts_firing\{rule="queue-backlog",severity="warning"\} 1$/m);
     expect(all).not.toMatch(/rule="x"/);
 
-    const flowerOnly = await renderState(['flower'], state());
+    const flowerOnly = renderState(['flower'], state());
     expect(flowerOnly.body).toMatch(/^flower_events_total/m);
     expect(flowerOnly.body).not.toMatch(/^(celery|trellis)_/m);
     expect(flowerOnly.contentType).toMatch(/^text\/plain; version=0.0.4/);
-    expect((await renderState([], null)).body.trim()).toBe('');
+    expect(renderState([], null).body).toBe('');
   });
 });

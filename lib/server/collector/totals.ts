@@ -1,6 +1,6 @@
 import 'server-only';
 import { bucketIndex, QUEUE_WAIT_BOUNDS, RUNTIME_BOUNDS } from '../metrics/buckets';
-import { isLabelDimension, LabelCap, labelLimits, type LabelDimension } from '../metrics/label-cap';
+import { isLabelDimension, LabelCap, labelLimits, taskLabels, type LabelDimension } from '../metrics/label-cap';
 import { ADMITTED_PREFIX, decodeField, encodeField, MICROS, type TotalsField } from '../metrics/totals-fields';
 import type { TrellisContext } from '../context';
 import type { StoreKeys } from '../store/keys';
@@ -36,9 +36,8 @@ export class Totals {
   add(event: StoredEvent, task: DerivedTask): void {
     if (!COUNTED.has(event.type)) return;
     const type = event.type;
-    const name = this.label('name', task.name ?? 'unknown');
-    const hostname = this.label('hostname', event.hostname ?? 'unknown');
-    const queue = this.label('queue', task.queue ?? task.routingKey ?? 'celery');
+    const { name, hostname, queue } = taskLabels(this.cap, task.name ?? 'unknown', event.hostname ?? 'unknown', task.queue ?? task.routingKey ?? 'celery');
+    this.storeAdmissions();
     const exception = type === 'task-failed' ? this.label('exception', exceptionClass(exceptionOf(event))) : '';
     this.bump({ kind: 'event', type, name, hostname, queue, exception });
     if (type === 'task-failed' && task.retries > 0) this.bump({ kind: 'exhausted', name });
@@ -76,8 +75,12 @@ export class Totals {
   /** The capped label; a value admitted now is stored with this flush (so the bound holds in the store). */
   private label(dim: LabelDimension, value: string): string {
     const label = this.cap.label(dim, value);
-    for (const [dimension, admitted] of this.cap.takeFresh()) this.assigned.set(encodeField({ kind: 'admitted', dimension, value: admitted }), '1');
+    this.storeAdmissions();
     return label;
+  }
+
+  private storeAdmissions(): void {
+    for (const [dimension, admitted] of this.cap.takeFresh()) this.assigned.set(encodeField({ kind: 'admitted', dimension, value: admitted }), '1');
   }
 
   private observe(kind: 'runtime' | 'wait', name: string, hostname: string, queue: string, seconds: number): void {

@@ -1,9 +1,10 @@
-import type { HistogramSeries, Labels, Sample } from './stored-metric';
+import type { HistogramSeries, Labels, Sample } from './exposition';
 
 // Sums stored values into series by label set: the totals hold the finest labels (celery-exporter's),
 // a family with fewer labels (Flower's) is their sum.
 
-const keyOf = (labels: Labels): string => JSON.stringify(labels);
+// Label values joined (every series of one aggregate has the same label names, in the same order).
+const keyOf = (labels: Labels): string => Object.values(labels).join('\u0000');
 
 export class SampleSum {
   private readonly series = new Map<string, Sample>();

@@ -1,10 +1,9 @@
 import 'server-only';
-import type { Registry } from 'prom-client';
 import { status } from '../workers/worker-doc';
 import { HistogramSum, SampleSum } from './aggregate';
 import { QUEUE_WAIT_BOUNDS, RUNTIME_BOUNDS } from './buckets';
 import type { MetricsState } from './read-state';
-import { storedCounter, storedGauge, storedHistogram, type Labels } from './stored-metric';
+import type { Exposition, Labels } from './exposition';
 import { MICROS } from './totals-fields';
 
 // celery-exporter's families with its names, types, labels and buckets, so celery-mixin's dashboards
@@ -23,7 +22,7 @@ const EVENT_COUNTERS: Record<string, string> = {
 
 const TASK_LABELS = ['name', 'hostname', 'queue_name'] as const;
 
-export function registerCeleryFamilies(registry: Registry, state: MetricsState): void {
+export function registerCeleryFamilies(out: Exposition, state: MetricsState): void {
   const counters = new Map(Object.keys(EVENT_COUNTERS).map((t) => [t, new SampleSum()]));
   const runtime = new HistogramSum();
   const wait = new HistogramSum();
@@ -41,38 +40,32 @@ export function registerCeleryFamilies(registry: Registry, state: MetricsState):
   // it happens (task-sent aside: its hostname is the client's), so increase() sees the first one.
   const seenAtWorker = new Map<string, { name: string; hostname: string; queue_name: string }>();
   for (const { field: f } of state.totals) {
-    if (f.kind === 'event' && f.type !== 'task-sent') seenAtWorker.set(JSON.stringify([f.name, f.hostname, f.queue]), { name: f.name, hostname: f.hostname, queue_name: f.queue });
+    if (f.kind === 'event' && f.type !== 'task-sent') seenAtWorker.set(`${f.name}\u0000${f.hostname}\u0000${f.queue}`, { name: f.name, hostname: f.hostname, queue_name: f.queue });
   }
   for (const labels of seenAtWorker.values()) {
     for (const [type, sum] of counters) if (type !== 'task-sent') sum.add(type === 'task-failed' ? { name: labels.name, hostname: labels.hostname, exception: '', queue_name: labels.queue_name } : labels, 0);
   }
   for (const [type, help] of Object.entries(EVENT_COUNTERS)) {
     const labelNames = type === 'task-failed' ? ['name', 'hostname', 'exception', 'queue_name'] : TASK_LABELS;
-    storedCounter(registry, { name: `celery_task_${type.slice(5)}_total`, help, labelNames }, counters.get(type)?.samples() ?? []);
+    out.counter({ name: `celery_task_${type.slice(5)}_total`, help, labelNames }, counters.get(type)?.samples() ?? []);
   }
-  storedHistogram(registry, { name: 'celery_task_runtime', help: 'Histogram of task runtime measurements.', labelNames: TASK_LABELS }, RUNTIME_BOUNDS, runtime.all());
-  storedHistogram(
-    registry,
-    { name: 'celery_task_queue_wait_time', help: 'Histogram of the time tasks spend waiting in the queue before being executed, excluding deliberate ETA/countdown delay.', labelNames: TASK_LABELS },
+  out.histogram({ name: 'celery_task_runtime', help: 'Histogram of task runtime measurements.', labelNames: TASK_LABELS }, RUNTIME_BOUNDS, runtime.all());
+  out.histogram({ name: 'celery_task_queue_wait_time', help: 'Histogram of the time tasks spend waiting in the queue before being executed, excluding deliberate ETA/countdown delay.', labelNames: TASK_LABELS },
     QUEUE_WAIT_BOUNDS,
     wait.all(),
   );
 
   const workers = state.workers;
-  storedGauge(
-    registry,
-    { name: 'celery_worker_up', help: 'Indicates if a worker has recently sent a heartbeat.', labelNames: ['hostname'] },
+  out.gauge({ name: 'celery_worker_up', help: 'Indicates if a worker has recently sent a heartbeat.', labelNames: ['hostname'] },
     workers.map((w) => ({ labels: { hostname: w.hostname }, value: status(w, state.now) === 'online' ? 1 : 0 })),
   );
-  storedGauge(
-    registry,
-    { name: 'celery_worker_tasks_active', help: 'The number of tasks the worker is currently processing', labelNames: ['hostname'] },
+  out.gauge({ name: 'celery_worker_tasks_active', help: 'The number of tasks the worker is currently processing', labelNames: ['hostname'] },
     workers.map((w) => ({ labels: { hostname: w.hostname }, value: status(w, state.now) === 'online' ? (w.active ?? 0) : 0 })),
   );
 
   const queues = state.snapshot?.views ?? [];
   const perQueue = (name: string, help: string, of: (q: (typeof queues)[number]) => number) =>
-    storedGauge(registry, { name, help, labelNames: ['queue_name'] }, queues.map((q) => ({ labels: { queue_name: q.name }, value: of(q) })));
+    out.gauge({ name, help, labelNames: ['queue_name'] }, queues.map((q) => ({ labels: { queue_name: q.name }, value: of(q) })));
   perQueue('celery_queue_length', 'The number of message in broker queue.', (q) => q.depth);
   perQueue('celery_active_consumer_count', 'The number of active consumer in broker queue.', (q) => q.consumers.length);
   perQueue('celery_active_worker_count', 'The number of active workers in broker queue.', (q) => q.consumers.length);

@@ -6,13 +6,29 @@
 
 export const OTHER = 'other';
 
-export type LabelDimension = 'name' | 'hostname' | 'queue' | 'exception';
+/** `series`: a (task name, hostname, queue) combination, the label set of the per-task families. */
+export type LabelDimension = 'name' | 'hostname' | 'queue' | 'exception' | 'series';
 
 export type LabelLimits = Record<LabelDimension, number>;
 
-/** Hostnames, queues and exception classes of task counters: fixed caps, generous for real clusters. */
+/** Series per task name on average before new (name, hostname, queue) combinations lose their hostname. */
+export const SERIES_PER_NAME = 10;
+
+/** Task names as configured; hostnames, queues and exception classes generous for real clusters; and
+ *  a budget of (name, hostname, queue) series: each costs ~40 samples in the celery_* families. */
 export function labelLimits(taskNames: number): LabelLimits {
-  return { name: taskNames, hostname: 1_000, queue: 1_000, exception: 50 };
+  return { name: taskNames, hostname: 1_000, queue: 1_000, exception: 50, series: SERIES_PER_NAME * taskNames };
+}
+
+/** The labels of a task event after the caps: a folded name takes `other` hostname and queue too (one
+ *  series set for the whole long tail); past the series budget a new combination loses its hostname. */
+export function taskLabels(cap: LabelCap, name: string, hostname: string, queue: string): { name: string; hostname: string; queue: string } {
+  const n = cap.label('name', name);
+  if (n === OTHER) return { name: OTHER, hostname: OTHER, queue: OTHER };
+  const q = cap.label('queue', queue);
+  const h = cap.label('hostname', hostname);
+  if (h === OTHER) return { name: n, hostname: OTHER, queue: q };
+  return { name: n, hostname: cap.label('series', JSON.stringify([n, h, q])) === OTHER ? OTHER : h, queue: q };
 }
 
 export class LabelCap {
@@ -49,5 +65,5 @@ export class LabelCap {
 }
 
 export function isLabelDimension(v: string): v is LabelDimension {
-  return v === 'name' || v === 'hostname' || v === 'queue' || v === 'exception';
+  return v === 'name' || v === 'hostname' || v === 'queue' || v === 'exception' || v === 'series';
 }

@@ -21,9 +21,23 @@ export interface MetricsState {
   alerts: string[];
 }
 
+// Field names repeat scrape after scrape and are bounded by the label caps: decode each once.
+const decoded = new Map<string, TotalsField | null>();
+const DECODED_MAX = 200_000;
+
+function decodeCached(raw: string): TotalsField | null {
+  let f = decoded.get(raw);
+  if (f === undefined) {
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(raw, (f = decodeField(raw)));
+  }
+  return f;
+}
+
 export async function readMetricsState(ctx: TrellisContext): Promise<MetricsState> {
   const k = ctx.keys;
-  const pipeline = ctx.store.pipeline().hgetall(k.totals).hgetall(k.workers).hgetall(k.collectorStats).hvals(k.alertsActive).llen(k.gaps).exists(k.lease);
+  // The totals as a flat reply (no 10,000-key object to build and walk).
+  const pipeline = ctx.store.pipeline().call('HGETALL', k.totals).hgetall(k.workers).hgetall(k.collectorStats).hvals(k.alertsActive).llen(k.gaps).exists(k.lease);
   const [replies, snapshot] = await Promise.all([pipeline.exec(), readQueueSnapshot(ctx)]);
   const value = <T>(i: number, fallback: T): T => {
     const [err, v] = replies?.[i] ?? [null, undefined];
@@ -31,9 +45,10 @@ export async function readMetricsState(ctx: TrellisContext): Promise<MetricsStat
     return (v ?? fallback) as T;
   };
   const totals: MetricsState['totals'] = [];
-  for (const [raw, v] of Object.entries(value<Record<string, string>>(0, {}))) {
-    const field = decodeField(raw);
-    const n = Number(v);
+  const flat = value<string[]>(0, []);
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = decodeCached(flat[i] ?? '');
+    const n = Number(flat[i + 1]);
     if (field && Number.isFinite(n)) totals.push({ field, value: n });
   }
   return {

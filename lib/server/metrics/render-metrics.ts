@@ -1,17 +1,17 @@
 import 'server-only';
-import { Registry } from 'prom-client';
 import type { TrellisContext } from '../context';
 import type { MetricFamily } from '../config';
 import { registerCeleryFamilies } from './celery-families';
 import { registerFlowerFamilies } from './flower-families';
+import { Exposition } from './exposition';
 import { readMetricsState, type MetricsState } from './read-state';
 import { registerTrellisFamilies } from './trellis-families';
 
-// GET /metrics: a fresh prom-client registry per scrape, filled from one read of the store
-// (read-state.ts), with the family sets TRELLIS_METRICS enables. Nothing is kept in process memory,
+// GET /metrics: the exposition of the family sets TRELLIS_METRICS enables, built per scrape from
+// one read of the store (read-state.ts). Nothing is kept in process memory,
 // so every replica serves the same series and counters survive collector handovers (ADR 0013).
 
-const REGISTER: Record<MetricFamily, (registry: Registry, state: MetricsState) => void> = {
+const REGISTER: Record<MetricFamily, (out: Exposition, state: MetricsState) => void> = {
   celery: registerCeleryFamilies,
   flower: registerFlowerFamilies,
   trellis: registerTrellisFamilies,
@@ -28,8 +28,8 @@ export async function renderMetrics(ctx: TrellisContext): Promise<RenderedMetric
 }
 
 /** The exposition of the enabled family sets for a state already read (no store access). */
-export async function renderState(families: readonly MetricFamily[], state: MetricsState | null): Promise<RenderedMetrics> {
-  const registry = new Registry();
-  if (state) for (const family of families) REGISTER[family](registry, state);
-  return { contentType: registry.contentType, body: await registry.metrics() };
+export function renderState(families: readonly MetricFamily[], state: MetricsState | null): RenderedMetrics {
+  const out = new Exposition();
+  if (state) for (const family of families) REGISTER[family](out, state);
+  return { contentType: out.contentType, body: out.text() };
 }

@@ -1,9 +1,8 @@
 import 'server-only';
-import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { SampleSum } from './aggregate';
 import type { MetricsState } from './read-state';
-import { storedCounter, storedGauge, type Sample } from './stored-metric';
+import type { Exposition, Sample } from './exposition';
 import type { QueueView } from '../queues/types';
 
 // Trellis' own families (`trellis_` prefix): what celery-exporter and Flower cannot tell — queue
@@ -28,19 +27,15 @@ function firingAlerts(raws: readonly string[]): Sample[] {
   return firing.samples();
 }
 
-function queueGauges(registry: Registry, queues: readonly QueueView[]): void {
+function queueGauges(out: Exposition, queues: readonly QueueView[]): void {
   const gauge = (name: string, help: string, of: (q: QueueView) => number | null) =>
-    storedGauge(
-      registry,
-      { name, help, labelNames: ['queue'] },
+    out.gauge({ name, help, labelNames: ['queue'] },
       queues.flatMap((q) => {
         const v = of(q);
         return v === null ? [] : [{ labels: { queue: q.name }, value: v }];
       }),
     );
-  storedGauge(
-    registry,
-    { name: 'trellis_queue_depth', help: 'Waiting messages per queue and priority band (0 = highest priority on Redis).', labelNames: ['queue', 'priority'] },
+  out.gauge({ name: 'trellis_queue_depth', help: 'Waiting messages per queue and priority band (0 = highest priority on Redis).', labelNames: ['queue', 'priority'] },
     queues.flatMap((q) => q.bands.map((b) => ({ labels: { queue: q.name, priority: String(b.step) }, value: b.depth }))),
   );
   gauge('trellis_queue_unacked', 'Messages delivered to a worker and not yet acknowledged.', (q) => q.unacked);
@@ -51,25 +46,23 @@ function queueGauges(registry: Registry, queues: readonly QueueView[]): void {
   gauge('trellis_queue_drain_seconds', 'Seconds until empty at the current net rate (absent when not draining).', (q) => q.drainSeconds);
 }
 
-export function registerTrellisFamilies(registry: Registry, state: MetricsState): void {
+export function registerTrellisFamilies(out: Exposition, state: MetricsState): void {
   const snap = state.snapshot;
-  queueGauges(registry, snap?.views ?? []);
-  storedGauge(registry, { name: 'trellis_unacked_messages', help: 'Entries in the broker\'s unacked hash (all queues).', labelNames: [] }, snap ? [{ labels: {}, value: snap.unacked.total }] : []);
-  storedGauge(
-    registry,
-    { name: 'trellis_queue_snapshot_age_seconds', help: 'Age of the queue measurements served.', labelNames: [] },
+  queueGauges(out, snap?.views ?? []);
+  out.gauge({ name: 'trellis_unacked_messages', help: 'Entries in the broker\'s unacked hash (all queues).', labelNames: [] }, snap ? [{ labels: {}, value: snap.unacked.total }] : []);
+  out.gauge({ name: 'trellis_queue_snapshot_age_seconds', help: 'Age of the queue measurements served.', labelNames: [] },
     snap ? [{ labels: {}, value: Math.max(0, state.now - snap.sampledAt) }] : [],
   );
 
   const exhausted = new SampleSum();
   for (const { field, value } of state.totals) if (field.kind === 'exhausted') exhausted.add({ name: field.name }, value);
-  storedCounter(registry, { name: 'trellis_task_retries_exhausted_total', help: 'Task failures after at least one retry (retries exhausted).', labelNames: ['name'] }, exhausted.samples());
-  storedGauge(registry, { name: 'trellis_alerts_firing', help: 'Incidents firing, by rule and severity.', labelNames: ['rule', 'severity'] }, firingAlerts(state.alerts));
+  out.counter({ name: 'trellis_task_retries_exhausted_total', help: 'Task failures after at least one retry (retries exhausted).', labelNames: ['name'] }, exhausted.samples());
+  out.gauge({ name: 'trellis_alerts_firing', help: 'Incidents firing, by rule and severity.', labelNames: ['rule', 'severity'] }, firingAlerts(state.alerts));
 
   const c = state.collector;
   const up = state.leaseHeld && c.aliveAt !== null && state.now - c.aliveAt < ALIVE_WITHIN_S;
   const one = (name: string, help: string, value: number | null, kind: 'gauge' | 'counter' = 'gauge') =>
-    (kind === 'gauge' ? storedGauge : storedCounter)(registry, { name, help, labelNames: [] }, value === null ? [] : [{ labels: {}, value }]);
+    out[kind]({ name, help, labelNames: [] }, value === null ? [] : [{ labels: {}, value }]);
   one('trellis_collector_up', '1 when a collecting process is alive (it holds the lease and published stats within 5 s).', up ? 1 : 0);
   one('trellis_collector_events_per_second', 'Events stored per second (recent).', up ? (c.eventsPerSecond ?? 0) : 0);
   // Two gauges, not a `quantile` label: that label is reserved for summaries.
