@@ -120,6 +120,15 @@ describe('a flush adds to the cumulative totals', () => {
     expect(set.get(encodeField({ kind: 'prefetchTime', hostname: 'w1@h', name: 'tasks.add' }))).toBe('0'); // done: back to 0 (Flower's rule)
     expect(set.get(encodeField({ kind: 'admitted', dimension: 'name', value: 'tasks.add' }))).toBe('1');
     expect(set.get(encodeField({ kind: 'admitted', dimension: 'exception', value: 'ValueError' }))).toBe('1');
+    // Received, then revoked before it started: out of the prefetched count too.
+    const revoked = [ev('task-received', 200, { name: 'tasks.add' }), ev('task-revoked', 201)];
+    const other = new Totals(new LabelCap(labelLimits(100)));
+    const revokedTask = deriveTask('t2', appendEvents({ e: [] }, revoked));
+    for (const e of revoked) other.add(e, revokedTask);
+    const b2 = new WriteBatch(async () => ({ applied: true, commandErrors: 0, firstCommandError: null }));
+    other.write(b2, keys);
+    const pf = encodeField({ kind: 'prefetchOut', hostname: 'w1@h', name: 'tasks.add' });
+    expect(b2.commands.find((c) => c[0] === 'HINCRBY' && c[2] === pf)?.[3]).toBe(1);
     // A retried write of the same prepared flush queues the same commands.
     const again = new WriteBatch(async () => ({ applied: true, commandErrors: 0, firstCommandError: null }));
     totals.write(again, keys);

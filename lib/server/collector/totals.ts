@@ -15,6 +15,8 @@ import type { WriteBatch } from '../store/write-batch';
 
 const COUNTED = new Set(['task-sent', 'task-received', 'task-started', 'task-succeeded', 'task-failed', 'task-retried', 'task-revoked', 'task-rejected']);
 
+const ENDED = new Set(['task-succeeded', 'task-failed', 'task-revoked', 'task-rejected']);
+
 /** "ValueError('boom')" or "ValueError: boom" → "ValueError". */
 export function exceptionClass(text: string | null): string {
   const m = text ? /^\s*([A-Za-z_][\w.]*)/.exec(text) : null;
@@ -60,6 +62,8 @@ export class Totals {
       this.assign({ kind: 'prefetchTime', hostname, name }, Math.max(0, at - task.received));
     }
     if (type === 'task-succeeded' || type === 'task-failed') this.assign({ kind: 'prefetchTime', hostname, name }, 0);
+    // Received here and ended without starting (revoked, rejected): no longer prefetched either.
+    if (ENDED.has(type) && task.received !== null && task.started === null) this.bump({ kind: 'prefetchOut', hostname, name });
   }
 
   get size(): number {
