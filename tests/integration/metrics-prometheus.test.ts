@@ -128,13 +128,14 @@ beforeAll(async () => {
   await waitFor(async () => (await summed('celery_task_succeeded_total')) >= 12 && (await summed('celery_task_failed_total')) >= 2, 'the workload counted', 30_000);
   // Prometheus counts increases of series it has seen: once it scraped the first run, run it again.
   await waitFor(async () => (await query('count(celery_task_failed_total)')).length > 0, 'the first run scraped', 20_000);
-  // A retry's series is per worker: which worker retries is chance, so run again (at most 3 times)
-  // until Prometheus has seen a retried series grow.
-  for (let run = 2; run <= 4; run++) {
+  // Series are per worker: which worker retries or fails a task is chance, so run again (at most 4
+  // times) until Prometheus has seen a retried and a failed series grow.
+  const grew = async (family: string) => Number((await query(`sum(increase(${family}[1h]))`))[0]?.value[1]) > 0;
+  for (let run = 2; run <= 5; run++) {
     await runDriver(['workload', '--wait'], celery);
     await waitFor(async () => (await summed('celery_task_succeeded_total')) >= 12 * run && (await summed('celery_task_failed_total')) >= 2 * run, `run ${run} counted`, 30_000);
     await new Promise((r) => setTimeout(r, 2_000)); // two scrapes
-    if (Number((await query('sum(increase(celery_task_retried_total[1h]))'))[0]?.value[1]) > 0) break;
+    if ((await grew('celery_task_retried_total')) && (await grew('celery_task_failed_total'))) break;
   }
 }, 240_000);
 
