@@ -1,7 +1,7 @@
 import 'server-only';
 import { bucketIndex, QUEUE_WAIT_BOUNDS, RUNTIME_BOUNDS } from '../metrics/buckets';
-import { isLabelDimension, LabelCap, labelLimits, taskLabels, type LabelDimension } from '../metrics/label-cap';
-import { ADMITTED_PREFIX, decodeField, encodeField, MICROS, type TotalsField } from '../metrics/totals-fields';
+import { isLabelDimension, LabelCap, labelLimits, taskLabels, type LabelDimension, type TaskLabels } from '../metrics/label-cap';
+import { ADMITTED_PREFIX, bucketField, decodeField, encodeField, eventField, MICROS, prefetchField, seriesPart, sumField, workerTaskPart } from '../metrics/totals-fields';
 import type { TrellisContext } from '../context';
 import type { StoreKeys } from '../store/keys';
 import type { DerivedTask } from '../tasks/derive';
@@ -28,42 +28,48 @@ const etaSeconds = (eta: string | null): number | null => {
   return Number.isFinite(t) ? t / 1000 : null;
 };
 
+/** A capped label set with its encoded field parts, built once per label set (not per event). */
+interface Parts {
+  labels: TaskLabels;
+  series: string;
+  workerTask: string;
+}
+
 export class Totals {
   private readonly increments = new Map<string, number>();
   private readonly assigned = new Map<string, string>();
+  private readonly parts = new WeakMap<TaskLabels, Parts>();
 
   constructor(private readonly cap: LabelCap) {}
 
   /** Counts one event of a task, as the task stands after this flush's events. */
   add(event: StoredEvent, task: DerivedTask): void {
-    if (!COUNTED.has(event.type)) return;
     const type = event.type;
-    const { name, hostname, queue } = taskLabels(this.cap, task.name ?? 'unknown', event.hostname ?? 'unknown', task.queue ?? task.routingKey ?? 'celery');
-    this.storeAdmissions();
+    if (!COUNTED.has(type)) return;
+    const p = this.partsOf(task.name ?? 'unknown', event.hostname ?? 'unknown', task.queue ?? task.routingKey ?? 'celery');
     const exception = type === 'task-failed' ? this.label('exception', exceptionClass(exceptionOf(event))) : '';
-    this.bump({ kind: 'event', type, name, hostname, queue, exception });
-    if (type === 'task-failed' && task.retries > 0) this.bump({ kind: 'exhausted', name });
+    this.bump(eventField(type, p.series, exception));
+    if (type === 'task-failed' && task.retries > 0) this.bump(encodeField({ kind: 'exhausted', name: p.labels.name }));
 
     const runtime = num(event.runtime);
-    if (type === 'task-succeeded' && runtime !== null) this.observe('runtime', name, hostname, queue, runtime);
+    if (type === 'task-succeeded' && runtime !== null) this.observe('runtime', p.series, runtime);
 
-    const hasEta = task.eta !== null;
     const at = eventTime(event);
     if (type === 'task-started' && task.sent !== null) {
       // celery-exporter's queue wait: excludes a deliberate ETA/countdown delay; clock skew clamps to 0.
       const baseline = Math.max(task.sent, etaSeconds(task.eta) ?? -Infinity);
-      this.observe('wait', name, hostname, queue, Math.max(0, at - baseline));
+      this.observe('wait', p.series, Math.max(0, at - baseline));
     }
-    if (hasEta) return;
+    if (task.eta !== null) return;
     // Flower's prefetch gauges, per worker and task, for tasks without an ETA.
-    if (type === 'task-received') this.bump({ kind: 'prefetchIn', hostname, name });
+    if (type === 'task-received') this.bump(prefetchField('prefetchIn', p.workerTask));
     if (type === 'task-started' && task.received !== null) {
-      this.bump({ kind: 'prefetchOut', hostname, name });
-      this.assign({ kind: 'prefetchTime', hostname, name }, Math.max(0, at - task.received));
+      this.bump(prefetchField('prefetchOut', p.workerTask));
+      this.assigned.set(prefetchField('prefetchTime', p.workerTask), String(Math.max(0, at - task.received)));
     }
-    if (type === 'task-succeeded' || type === 'task-failed') this.assign({ kind: 'prefetchTime', hostname, name }, 0);
+    if (type === 'task-succeeded' || type === 'task-failed') this.assigned.set(prefetchField('prefetchTime', p.workerTask), '0');
     // Received here and ended without starting (revoked, rejected): no longer prefetched either.
-    if (ENDED.has(type) && task.received !== null && task.started === null) this.bump({ kind: 'prefetchOut', hostname, name });
+    if (ENDED.has(type) && task.received !== null && task.started === null) this.bump(prefetchField('prefetchOut', p.workerTask));
   }
 
   get size(): number {
@@ -74,6 +80,14 @@ export class Totals {
     // Pure: a retried write (same prepared flush) queues the very same commands.
     if (this.assigned.size > 0) batch.hset(keys.totals, Object.fromEntries(this.assigned));
     for (const [field, n] of this.increments) batch.hincrby(keys.totals, field, n);
+  }
+
+  private partsOf(name: string, hostname: string, queue: string): Parts {
+    const labels = taskLabels(this.cap, name, hostname, queue);
+    this.storeAdmissions();
+    let p = this.parts.get(labels);
+    if (!p) this.parts.set(labels, (p = { labels, series: seriesPart(labels.name, labels.hostname, labels.queue), workerTask: workerTaskPart(labels.hostname, labels.name) }));
+    return p;
   }
 
   /** The capped label; a value admitted now is stored with this flush (so the bound holds in the store). */
@@ -87,19 +101,13 @@ export class Totals {
     for (const [dimension, admitted] of this.cap.takeFresh()) this.assigned.set(encodeField({ kind: 'admitted', dimension, value: admitted }), '1');
   }
 
-  private observe(kind: 'runtime' | 'wait', name: string, hostname: string, queue: string, seconds: number): void {
-    const bucket = bucketIndex(kind === 'runtime' ? RUNTIME_BOUNDS : QUEUE_WAIT_BOUNDS, seconds);
-    this.bump({ kind, name, hostname, queue, bucket });
-    this.bump({ kind: kind === 'runtime' ? 'runtimeSum' : 'waitSum', name, hostname, queue }, Math.round(seconds * MICROS));
+  private observe(kind: 'runtime' | 'wait', series: string, seconds: number): void {
+    this.bump(bucketField(kind, series, bucketIndex(kind === 'runtime' ? RUNTIME_BOUNDS : QUEUE_WAIT_BOUNDS, seconds)));
+    this.bump(sumField(kind === 'runtime' ? 'runtimeSum' : 'waitSum', series), Math.round(seconds * MICROS));
   }
 
-  private bump(field: TotalsField, n = 1): void {
-    const key = encodeField(field);
-    this.increments.set(key, (this.increments.get(key) ?? 0) + n);
-  }
-
-  private assign(field: TotalsField, value: number): void {
-    this.assigned.set(encodeField(field), String(value));
+  private bump(field: string, n = 1): void {
+    this.increments.set(field, (this.increments.get(field) ?? 0) + n);
   }
 }
 

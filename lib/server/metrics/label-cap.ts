@@ -22,7 +22,25 @@ export function labelLimits(taskNames: number): LabelLimits {
 
 /** The labels of a task event after the caps: a folded name takes `other` hostname and queue too (one
  *  series set for the whole long tail); past the series budget a new combination loses its hostname. */
-export function taskLabels(cap: LabelCap, name: string, hostname: string, queue: string): { name: string; hostname: string; queue: string } {
+export interface TaskLabels {
+  name: string;
+  hostname: string;
+  queue: string;
+}
+
+const MEMO_MAX = 100_000;
+
+export function taskLabels(cap: LabelCap, name: string, hostname: string, queue: string): TaskLabels {
+  const key = `${name}\u0000${hostname}\u0000${queue}`;
+  let labels = cap.memo.get(key);
+  if (!labels) {
+    if (cap.memo.size >= MEMO_MAX) cap.memo.clear();
+    cap.memo.set(key, (labels = capTaskLabels(cap, name, hostname, queue)));
+  }
+  return labels;
+}
+
+function capTaskLabels(cap: LabelCap, name: string, hostname: string, queue: string): TaskLabels {
   const n = cap.label('name', name);
   if (n === OTHER) return { name: OTHER, hostname: OTHER, queue: OTHER };
   const q = cap.label('queue', queue);
@@ -54,8 +72,12 @@ export class LabelCap {
 
   /** Values admitted since the last call (to store with the flush that first counts them). */
   takeFresh(): Array<[LabelDimension, string]> {
-    return this.fresh.splice(0);
+    return this.fresh.length === 0 ? [] : this.fresh.splice(0);
   }
+
+  /** taskLabels() of a raw (name, hostname, queue), remembered: the answer never changes once given
+   *  (admissions only grow, a full dimension stays full). Bounded: forgotten wholesale when large. */
+  readonly memo = new Map<string, TaskLabels>();
 
   private set(dim: LabelDimension): Set<string> {
     let s = this.admitted.get(dim);

@@ -35,35 +35,40 @@ const TAGS = {
 
 const KIND_OF = new Map<string, TotalsField['kind']>(Object.entries(TAGS).map(([k, t]) => [t, k as TotalsField['kind']]));
 
-const clean = (v: string): string => v.replaceAll(SEP, '_');
+const clean = (v: string): string => (v.includes(SEP) ? v.replaceAll(SEP, '_') : v);
+
+// Builders of the encoded parts, shared by encodeField and the collector's hot path (several fields
+// per event), which encodes a task's label set once and reuses it.
+
+/** `name␟hostname␟queue`: the label set of a task's event, histogram and sum fields. */
+export const seriesPart = (name: string, hostname: string, queue: string): string => `${clean(name)}${SEP}${clean(hostname)}${SEP}${clean(queue)}`;
+/** `hostname␟name`: the label set of Flower's per-worker prefetch fields. */
+export const workerTaskPart = (hostname: string, name: string): string => `${clean(hostname)}${SEP}${clean(name)}`;
+
+export const eventField = (type: string, series: string, exception: string): string => `${TAGS.event}${SEP}${clean(type)}${SEP}${series}${SEP}${clean(exception)}`;
+export const bucketField = (kind: 'runtime' | 'wait', series: string, bucket: number): string => `${TAGS[kind]}${SEP}${series}${SEP}${bucket}`;
+export const sumField = (kind: 'runtimeSum' | 'waitSum', series: string): string => `${TAGS[kind]}${SEP}${series}`;
+export const prefetchField = (kind: 'prefetchIn' | 'prefetchOut' | 'prefetchTime', workerTask: string): string => `${TAGS[kind]}${SEP}${workerTask}`;
 
 export function encodeField(f: TotalsField): string {
-  const parts: Array<string | number> = [TAGS[f.kind]];
   switch (f.kind) {
     case 'event':
-      parts.push(f.type, f.name, f.hostname, f.queue, f.exception);
-      break;
+      return eventField(f.type, seriesPart(f.name, f.hostname, f.queue), f.exception);
     case 'runtime':
     case 'wait':
-      parts.push(f.name, f.hostname, f.queue, f.bucket);
-      break;
+      return bucketField(f.kind, seriesPart(f.name, f.hostname, f.queue), f.bucket);
     case 'runtimeSum':
     case 'waitSum':
-      parts.push(f.name, f.hostname, f.queue);
-      break;
+      return sumField(f.kind, seriesPart(f.name, f.hostname, f.queue));
     case 'prefetchIn':
     case 'prefetchOut':
     case 'prefetchTime':
-      parts.push(f.hostname, f.name);
-      break;
+      return prefetchField(f.kind, workerTaskPart(f.hostname, f.name));
     case 'exhausted':
-      parts.push(f.name);
-      break;
+      return `${TAGS.exhausted}${SEP}${clean(f.name)}`;
     case 'admitted':
-      parts.push(f.dimension, f.value);
-      break;
+      return `${TAGS.admitted}${SEP}${clean(f.dimension)}${SEP}${clean(f.value)}`;
   }
-  return parts.map((p) => clean(String(p))).join(SEP);
 }
 
 /** The field, or null for one this version does not know (written by a newer one). */
