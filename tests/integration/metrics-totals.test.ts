@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Fence } from '@/lib/server/collector/fence';
 import { Flusher } from '@/lib/server/collector/flusher';
 import { IngestStats } from '@/lib/server/collector/ingest-stats';
@@ -11,15 +11,8 @@ import { testContext } from '../support/trellis';
 // The cumulative totals as the collector's flush writes them, against a real Redis: counted once
 // when a flush is retried with its once-id, and the task-name cap holds in the store across terms.
 
-type RedisServer = Awaited<ReturnType<typeof startRedis>>;
-let server: RedisServer;
-
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = await startRedis();
+afterAll(() => server.stop());
 
 function lifecycle(name: string): PendingBatch {
   const id = randomUUID();
