@@ -20,16 +20,16 @@ export function labelLimits(taskNames: number): LabelLimits {
   return { name: taskNames, hostname: 1_000, queue: 1_000, exception: 50, series: SERIES_PER_NAME * taskNames };
 }
 
-/** The labels of a task event after the caps: a folded name takes `other` hostname and queue too (one
- *  series set for the whole long tail); past the series budget a new combination loses its hostname. */
 export interface TaskLabels {
   name: string;
   hostname: string;
   queue: string;
 }
 
-const MEMO_MAX = 100_000;
+const MEMO_MAX = 50_000;
 
+/** The labels of a task event after the caps: a folded name takes `other` hostname and queue too (one
+ *  series set for the whole long tail); past the series budget a new combination loses its hostname. */
 export function taskLabels(cap: LabelCap, name: string, hostname: string, queue: string): TaskLabels {
   const key = `${name}\u0000${hostname}\u0000${queue}`;
   let labels = cap.memo.get(key);
