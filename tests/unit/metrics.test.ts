@@ -10,6 +10,7 @@ import { WriteBatch } from '@/lib/server/store/write-batch';
 import { deriveTask } from '@/lib/server/tasks/derive';
 import type { StoredEvent } from '@/lib/server/tasks/stored-event';
 import { appendEvents } from '@/lib/server/tasks/task-doc';
+import { newWorkerDoc } from '@/lib/server/workers/worker-doc';
 
 // The pure parts of /metrics: the family switch, the cardinality fold, the totals codec, and what
 // a flush adds to the cumulative totals.
@@ -168,5 +169,18 @@ describe('the family switch', () => {
     expect(flowerOnly.body).not.toMatch(/^(celery|trellis)_/m);
     expect(flowerOnly.contentType).toMatch(/^text\/plain; version=0.0.4/);
     expect(renderState([], null).body).toBe('');
+  });
+});
+
+describe('worker gauges', () => {
+  it('drop a worker silent for 10 minutes from celery_worker_up (as celery-exporter); Flower keeps it at 0', () => {
+    const now = 10_000;
+    const live = { ...newWorkerDoc('w1@h', now - 1), freq: 2, active: 3 };
+    const gone = { ...newWorkerDoc('w2@h', now - 1_000), freq: 2, active: 1 };
+    const body = renderState(['celery', 'flower'], { ...state(), now, workers: [live, gone] }).body;
+    expect(body).toMatch(/^celery_worker_up\{hostname="w1@h"\} 1$/m);
+    expect(body).toMatch(/^celery_worker_tasks_active\{hostname="w1@h"\} 3$/m);
+    expect(body).not.toMatch(/^celery_worker_\w+\{hostname="w2@h"\}/m);
+    expect(body).toMatch(/^flower_worker_online\{worker="w2@h"\} 0$/m);
   });
 });

@@ -21,6 +21,7 @@ const EVENT_COUNTERS: Record<string, string> = {
 };
 
 const TASK_LABELS = ['name', 'hostname', 'queue_name'] as const;
+const WORKER_PURGE_S = 600;
 
 export function registerCeleryFamilies(out: Exposition, state: MetricsState): void {
   const counters = new Map(Object.keys(EVENT_COUNTERS).map((t) => [t, new SampleSum()]));
@@ -55,7 +56,9 @@ export function registerCeleryFamilies(out: Exposition, state: MetricsState): vo
     wait.all(),
   );
 
-  const workers = state.workers;
+  // As celery-exporter (purge_offline_worker_metrics, 10 min): a worker silent that long leaves the
+  // worker gauges, so a decommissioned worker does not stay "down" until Trellis prunes its record.
+  const workers = state.workers.filter((w) => state.now - w.lastReceived <= WORKER_PURGE_S);
   out.gauge({ name: 'celery_worker_up', help: 'Indicates if a worker has recently sent a heartbeat.', labelNames: ['hostname'] },
     workers.map((w) => ({ labels: { hostname: w.hostname }, value: status(w, state.now) === 'online' ? 1 : 0 })),
   );
