@@ -76,6 +76,15 @@ export function openApiDocument() {
       '/api/v1/health': {
         get: { summary: 'Redis reachability, collector rate, lag and gaps', responses: { '200': ok(ref('Health')), '503': ok(ref('Health'), 'Store unreachable') } },
       },
+      '/metrics': {
+        get: {
+          summary: "Prometheus metrics: celery-exporter's, Flower's and Trellis' own families (TRELLIS_METRICS), served from the store",
+          responses: {
+            '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } } },
+            '503': { $ref: '#/components/responses/Unavailable' },
+          },
+        },
+      },
       '/api/v1/stats/throughput': {
         get: {
           summary: 'Per-minute task counts, runtime p50/p95 and top failing task names',

@@ -67,6 +67,21 @@ const byteSize = (name: string, min: number) =>
     return bytes;
   });
 
+export const METRIC_FAMILIES = ['celery', 'flower', 'trellis'] as const;
+export type MetricFamily = (typeof METRIC_FAMILIES)[number];
+
+/** "celery,flower,trellis" (any subset) or "none" → the metric family sets /metrics serves. */
+const metricFamilies = z.string().transform((value, ctx): MetricFamily[] => {
+  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (items.length === 1 && items[0] === 'none') return [];
+  const bad = items.filter((s) => !(METRIC_FAMILIES as readonly string[]).includes(s));
+  if (items.length === 0 || bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `TRELLIS_METRICS: "${value}" must be a comma-separated subset of ${METRIC_FAMILIES.join(',')} or "none"` });
+    return z.NEVER;
+  }
+  return METRIC_FAMILIES.filter((f) => items.includes(f));
+});
+
 const prioritySteps = z.string().transform((value, ctx) => {
   const steps = value.split(',').map((s) => Number(s.trim()));
   const valid =
@@ -131,6 +146,8 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
   TRELLIS_VISIBILITY_TIMEOUT: duration('TRELLIS_VISIBILITY_TIMEOUT').default(3600),
+  TRELLIS_METRICS: metricFamilies.default([...METRIC_FAMILIES]),
+  TRELLIS_METRICS_TASK_NAMES: positiveInt('TRELLIS_METRICS_TASK_NAMES', 10_000).default(100),
   TRELLIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: positiveInt('PORT', 65535).default(3000),
 });
@@ -162,6 +179,8 @@ export interface TrellisConfig {
   };
   /** Celery's broker_transport_options visibility_timeout: unacked longer than this is re-delivered. */
   visibilityTimeoutSeconds: number;
+  /** /metrics: the family sets served, and how many task names keep their own label (the rest `other`). */
+  metrics: { families: MetricFamily[]; taskNames: number };
   logLevel: z.infer<ReturnType<typeof envSchema>>['TRELLIS_LOG_LEVEL'];
   port: number;
 }
@@ -208,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: e.TRELLIS_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     },
     visibilityTimeoutSeconds: e.TRELLIS_VISIBILITY_TIMEOUT,
+    metrics: { families: e.TRELLIS_METRICS, taskNames: e.TRELLIS_METRICS_TASK_NAMES },
     logLevel: e.TRELLIS_LOG_LEVEL,
     port: e.PORT,
   };

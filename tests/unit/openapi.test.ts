@@ -23,6 +23,11 @@ describe('OpenAPI document', () => {
     expect(routes.filter((r) => !documented.has(r))).toEqual([]);
   });
 
+  it('documents GET /metrics as Prometheus text', () => {
+    const metrics = openApiDocument().paths['/metrics'];
+    expect(Object.keys(metrics.get.responses['200'].content)).toEqual(['text/plain; version=0.0.4; charset=utf-8']);
+  });
+
   it('is OpenAPI 3.1 with an error schema', () => {
     const doc = openApiDocument();
     expect(doc.openapi).toBe('3.1.0');

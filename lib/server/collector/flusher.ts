@@ -9,6 +9,8 @@ import type { Fence } from './fence';
 import type { IngestStats } from './ingest-stats';
 import type { PendingBatch } from './pending-batch';
 import { TaskWriter, type PreparedTask } from './task-writer';
+import { loadLabelCap, Totals } from './totals';
+import type { LabelCap } from '../metrics/label-cap';
 
 // One flush = one pipelined read of the task documents the cache lacks, then one fenced write with
 // everything (documents, index moves, counters, worker records, the live-update notice). Preparing
@@ -22,6 +24,7 @@ export interface PreparedFlush {
   tasks: PreparedTask[];
   workers: Map<string, WorkerDoc>;
   counters: MinuteCounters;
+  totals: Totals;
   timestamps: number[];
   events: number;
 }
@@ -29,6 +32,8 @@ export interface PreparedFlush {
 export class Flusher {
   private readonly writer: TaskWriter;
   private workers = new Map<string, WorkerDoc>();
+  /** The metrics labels admitted so far (read once per term: another process may have admitted more). */
+  private labelCap: LabelCap | null = null;
 
   constructor(
     private readonly ctx: TrellisContext,
@@ -57,6 +62,7 @@ export class Flusher {
 
   async prepare(batch: PendingBatch): Promise<PreparedFlush> {
     const tasks = await this.writer.prepare(batch.tasks);
+    this.labelCap ??= await loadLabelCap(this.ctx);
     const timestamps: number[] = [];
     for (const p of tasks) for (const ev of batch.tasks.get(p.id) ?? []) timestamps.push(eventTime(ev));
     const workers = new Map<string, WorkerDoc>();
@@ -65,7 +71,7 @@ export class Flusher {
       workers.set(ev.hostname, applyWorkerEvent(before, ev));
       timestamps.push(ev.timestamp ?? ev.local_received);
     }
-    return { tasks, workers, timestamps, events: batch.size, counters: countersOf(batch, tasks) };
+    return { tasks, workers, timestamps, events: batch.size, ...countersOf(batch, tasks, this.labelCap) };
   }
 
   /** The fenced write of a prepared flush; `onceId` makes a retry of it a no-op once it was applied. */
@@ -73,6 +79,7 @@ export class Flusher {
     const batch = fence.batch();
     this.writer.write(batch, flush.tasks);
     flush.counters.write(batch, this.ctx.keys, this.ctx.config.retention.maxAgeSeconds + 86_400);
+    flush.totals.write(batch, this.ctx.keys);
     if (flush.workers.size > 0) batch.hset(this.ctx.keys.workers, Object.fromEntries([...flush.workers].map(([h, d]) => [h, JSON.stringify(d)])));
     const notice: UpdateNotice = {
       at: Date.now() / 1000,
@@ -88,8 +95,15 @@ export class Flusher {
   }
 }
 
-function countersOf(batch: PendingBatch, tasks: readonly PreparedTask[]): MinuteCounters {
+function countersOf(batch: PendingBatch, tasks: readonly PreparedTask[], cap: LabelCap): { counters: MinuteCounters; totals: Totals } {
   const counters = new MinuteCounters();
-  for (const p of tasks) for (const ev of batch.tasks.get(p.id) ?? []) if (!ev.inferred) counters.add(ev, p.task.name, p.task.retries > 0);
-  return counters;
+  const totals = new Totals(cap);
+  for (const p of tasks) {
+    for (const ev of batch.tasks.get(p.id) ?? []) {
+      if (ev.inferred) continue;
+      counters.add(ev, p.task.name, p.task.retries > 0);
+      totals.add(ev, p.task);
+    }
+  }
+  return { counters, totals };
 }
