@@ -23,6 +23,8 @@ export interface CycleStatus {
   durationMs: number;
   /** Where the time went: reading the inputs, evaluating the rules and advancing the incidents. */
   phasesMs: { read: number; evaluate: number; incidents: number; write: number };
+  /** The three rules that took longest to evaluate this cycle (ms). */
+  slowest: Array<{ rule: string; ms: number }>;
   /** Incident records written this cycle (changed ones, and each active one at least once a minute). */
   written: number;
   rules: number;
@@ -103,9 +105,12 @@ export class AlertEvaluator {
     const readDone = performance.now();
     const evaluations = new Map<string, Evaluation>();
     const errors: CycleStatus['errors'] = [];
+    const took: CycleStatus['slowest'] = [];
     for (const rule of enabled) {
+      const t0 = performance.now();
       try {
         evaluations.set(rule.id, EVALUATORS[rule.type](rule, inputs));
+        took.push({ rule: rule.id, ms: ms(performance.now() - t0) });
       } catch (err) {
         evaluations.set(rule.id, null);
         errors.push({ rule: rule.id, error: err instanceof Error ? err.message : String(err) });
@@ -133,6 +138,7 @@ export class AlertEvaluator {
       durationMs: ms(performance.now() - started),
       phasesMs: { read: ms(readDone - started), evaluate: ms(evaluated - readDone), incidents: ms(performance.now() - evaluated), write: 0 },
       written: 0,
+      slowest: took.sort((a, b) => b.ms - a.ms).slice(0, 3),
       rules: enabled.length,
       active: next.size,
       firing: [...next.values()].filter((i) => i.state === 'firing').length,

@@ -53,15 +53,15 @@ export interface LongRunningTask {
 }
 
 /**
- * Minute counter hashes already read: a minute two or more minutes old hardly changes (late events),
- * so it is read again only every MINUTE_REFRESH_S, not every cycle.
+ * Minute counter hashes already read: a minute read once it had been over for LATE_S hardly changes
+ * (only late events), so it is read again only every MINUTE_REFRESH_S, not every cycle.
  */
 export class MinuteCache {
   private readonly entries = new Map<number, { fields: Record<string, string>; at: number }>();
 
   fresh(minute: number, now: number): Record<string, string> | undefined {
     const e = this.entries.get(minute);
-    return e && minute < Math.floor(now / 60) - 1 && now - e.at < MINUTE_REFRESH_S ? e.fields : undefined;
+    return e && e.at >= (minute + 1) * 60 + LATE_S && now - e.at < MINUTE_REFRESH_S ? e.fields : undefined;
   }
 
   put(minute: number, fields: Record<string, string>, now: number, oldest: number): void {
@@ -71,6 +71,8 @@ export class MinuteCache {
 }
 
 const MINUTE_REFRESH_S = 300;
+/** Events of a minute that arrive this long after it ended are picked up at the next refresh only. */
+const LATE_S = 15;
 
 export interface ReadOptions {
   minutes: number;

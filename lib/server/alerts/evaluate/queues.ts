@@ -63,8 +63,16 @@ export function queueImbalance(rule: Rule, inputs: AlertInputs): Evaluation {
   if (!all || !scoped) return null;
   // worker → the queues it consumes: a queue's peers are the other queues of its workers.
   const queuesOf = new Map<string, QueueView[]>();
-  for (const q of all) for (const w of new Set([...q.consumers, ...q.busyConsumers])) queuesOf.set(w, [...(queuesOf.get(w) ?? []), q]);
+  for (const q of all) {
+    for (const w of new Set([...q.consumers, ...q.busyConsumers])) {
+      const list = queuesOf.get(w);
+      if (list) list.push(q);
+      else queuesOf.set(w, [q]);
+    }
+  }
   const consumed = all.filter(hasConsumer);
+  // Queues nobody consumes all compare with the same peers (every consumed queue): their medians once.
+  let orphanMedians: { drain: number; perConsumer: number } | null = null;
   const out: Observation[] = [];
   for (const q of scoped) {
     const drain = drainTime(q);
@@ -72,8 +80,10 @@ export function queueImbalance(rule: Rule, inputs: AlertInputs): Evaluation {
     const mine = [...new Set([...q.consumers, ...q.busyConsumers])];
     const peers = mine.length === 0 ? consumed.filter((p) => p.name !== q.name) : [...new Set(mine.flatMap((w) => queuesOf.get(w) ?? []))].filter((p) => p.name !== q.name);
     if (peers.length === 0) continue;
-    const peerDrain = median(peers.map(drainTime));
-    const peerPerConsumer = median(peers.map(perConsumer));
+    const { drain: peerDrain, perConsumer: peerPerConsumer } =
+      mine.length === 0
+        ? (orphanMedians ??= { drain: median(consumed.map(drainTime)), perConsumer: median(consumed.map(perConsumer)) })
+        : { drain: median(peers.map(drainTime)), perConsumer: median(peers.map(perConsumer)) };
     const slow = drain >= rule.factor * peerDrain;
     const crowded = perConsumer(q) >= rule.factor * Math.max(peerPerConsumer, 1);
     if (!slow && !crowded) continue;

@@ -24,14 +24,28 @@ function byMetric(fields: Record<string, string>): Map<string, Map<string, numbe
   return m;
 }
 
+function addInto(out: Map<string, number>, minutes: ReadonlyArray<Record<string, string>>, metric: string): Map<string, number> {
+  for (const fields of minutes) for (const [name, n] of byMetric(fields).get(metric) ?? []) out.set(name, (out.get(name) ?? 0) + n);
+  return out;
+}
+
+// Sums over the minutes before the last two, kept while those minute objects are the same ones (the
+// evaluator re-reads only recent minutes each cycle): a cycle then adds two minutes, not the window.
+const olderSums = new Map<string, { minutes: ReadonlyArray<Record<string, string>>; sums: Map<string, number> }>();
+
 /** Sums `<metric>|<name>` over the last `windowS` seconds of minute counters, per task name. */
 export function sumByName(inputs: AlertInputs, metric: string, windowS: number): Map<string, number> {
-  const minutes = Math.max(1, Math.ceil(windowS / 60));
-  const out = new Map<string, number>();
-  for (const fields of inputs.minuteCounters.slice(-minutes)) {
-    for (const [name, n] of byMetric(fields).get(metric) ?? []) out.set(name, (out.get(name) ?? 0) + n);
+  const window = inputs.minuteCounters.slice(-Math.max(1, Math.ceil(windowS / 60)));
+  const older = window.slice(0, -2);
+  const key = `${metric}|${window.length}`;
+  const hit = olderSums.get(key);
+  const reusable = hit && hit.minutes.length === older.length && hit.minutes.every((m, i) => m === older[i]);
+  const base = reusable ? hit.sums : addInto(new Map(), older, metric);
+  if (!reusable) {
+    if (olderSums.size > 100) olderSums.clear();
+    olderSums.set(key, { minutes: older, sums: base });
   }
-  return out;
+  return addInto(new Map(base), window.slice(-2), metric);
 }
 
 const tasksPath = (name: string, state: string) => `/tasks?name=${encodePath(name)}&state=${state}`;
