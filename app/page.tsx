@@ -7,6 +7,7 @@ import { WorkersTable } from '@/components/workers/workers-table';
 import { recentRates, runtimeRows, throughputRows } from '@/lib/chart-series';
 import { formatDuration, formatNumber } from '@/lib/format';
 import { listAlerts } from '@/lib/server/alerts/alerts-api';
+import type { RuleType } from '@/lib/server/alerts/rules/rule-types';
 import { getContext } from '@/lib/server/context';
 import { getHealth } from '@/lib/server/health/get-health';
 import { getThroughput } from '@/lib/server/stats/throughput';
@@ -16,15 +17,16 @@ import { listWorkers } from '@/lib/server/workers/list-workers';
 export const dynamic = 'force-dynamic';
 
 /** Incidents about what the throughput chart shows: failures, lost retries, and holes in the data. */
-const THROUGHPUT_RULE_TYPES = new Set(['task_failure_rate', 'task_retries_exhausted', 'collector_gap']);
+// Incidents drawn on the throughput chart: the rules about what it shows.
+const THROUGHPUT_RULE_TYPES: RuleType[] = ['task_failure_rate', 'task_retries_exhausted', 'collector_gap'];
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const range = (await searchParams).range === '24h' ? '24h' : '1h';
   const ctx = getContext();
   const since = rangeStart(range === '24h' ? 86_400 : 3_600);
-  const [health, workers, throughput, counts, alerts] = await Promise.all([getHealth(ctx), listWorkers(ctx), getThroughput(ctx, range), countTasks(ctx, 'state'), listAlerts(ctx, { since, limit: 50 })]);
+  const [health, workers, throughput, counts, alerts] = await Promise.all([getHealth(ctx), listWorkers(ctx), getThroughput(ctx, range), countTasks(ctx, 'state'), listAlerts(ctx, { since, type: THROUGHPUT_RULE_TYPES, limit: 50 })]);
   const rows = throughputRows(throughput.points);
-  const spans = incidentSpans([...alerts.active, ...alerts.history].filter((i) => THROUGHPUT_RULE_TYPES.has(i.ruleType)), { from: rows[0]?.t ?? since, to: alerts.at });
+  const spans = incidentSpans([...alerts.active, ...alerts.history], { from: rows[0]?.t ?? since, to: alerts.at });
   const rates = recentRates(throughput.points);
   const online = workers.filter((w) => w.status === 'online').length;
   const lost = workers.filter((w) => w.status === 'lost').length;

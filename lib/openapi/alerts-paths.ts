@@ -108,6 +108,7 @@ export const alertPaths = {
         query('status', { type: 'array', items: status }, 'repeatable'),
         query('severity', severity, ''),
         query('rule', { type: 'string' }, 'rule id'),
+        query('type', { type: 'array', items: { type: 'string' } }, 'rule type, repeatable (e.g. task_failure_rate)'),
         query('queue', { type: 'string' }, 'subject label'),
         query('worker', { type: 'string' }, 'subject label'),
         query('task', { type: 'string' }, 'subject label (task name)'),

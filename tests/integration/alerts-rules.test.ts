@@ -22,6 +22,7 @@ let receiver: HttpReceiver;
 let ctx: ReturnType<typeof testContext>;
 let collector: Collector;
 let w1: Worker;
+let holder: Worker;
 const extra: Worker[] = [];
 const driver = (args: string[]) => runDriver(args, { brokerUrl: server.url(0), backendUrl: server.url(1) });
 
@@ -48,9 +49,10 @@ beforeAll(async () => {
       { id: 'queue-backlog', for: 0, threshold: 5 },
       { id: 'queue-oldest-age', for: 0, threshold: 3 },
       { id: 'worker-lost', for: 0 },
-      { id: 'worker-offline', for: 0, window: 60 },
-      { id: 'task-failure-rate', threshold: 50, minRuns: 5, window: 300 },
-      { id: 'task-retries-exhausted', window: 300 },
+      { id: 'worker-offline', for: 0, window: 5 },
+      // Windows of one minute (the counters' resolution): they resolve at the next minute or so.
+      { id: 'task-failure-rate', threshold: 50, minRuns: 5, window: 60 },
+      { id: 'task-retries-exhausted', window: 60 },
       { id: 'task-stuck', threshold: 4 },
       { id: 'eta-pileup', for: 0, threshold: 3 },
       { id: 'unacked-overdue', threshold: 0 },
@@ -70,7 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([w1, ...extra].map((w) => w?.stop().catch(() => undefined)));
+  await Promise.all([w1, holder, ...extra].map((w) => w?.stop().catch(() => undefined)));
   await collector?.stop();
   ctx?.close();
   await receiver?.close();
@@ -122,7 +124,8 @@ describe('alert rules against real workers', () => {
   }, 60_000);
 
   it('ETA tasks held by a worker fire the ETA pile-up and, past the visibility timeout, unacked overdue', async () => {
-    await driver(['held', 'celery', '5']);
+    holder = await startWorker({ brokerUrl: server.url(0), backendUrl: server.url(1), name: 'holder', queues: ['held'], concurrency: 1 });
+    await driver(['held', 'held', '5']);
     const pile = await waitForIncident(ctx, 'eta-pileup', ['firing']);
     expect(pile.value).toBe(5);
     const overdue = await waitForIncident(ctx, 'unacked-overdue', ['firing']);
@@ -149,7 +152,8 @@ describe('alert rules against real workers', () => {
     await w3.stop();
     const offline = await waitForIncident(ctx, 'worker-offline', ['silenced'], (i) => i.labels.worker === w3.hostname);
     expect(offline.silencedBy).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Its window (5 s) passes: resolved, and still nobody was told (it never notified while silenced).
+    await waitForResolved(ctx, 'worker-offline', (i) => i.labels.worker === w3.hostname, 30_000);
     expect(deliveries().filter((d) => d.ruleId === 'worker-offline')).toEqual([]);
   }, 60_000);
 
@@ -165,6 +169,17 @@ describe('alert rules against real workers', () => {
     extra.push(back);
     await waitForResolved(ctx, 'worker-lost', (i) => i.labels.worker === w2.hostname, 30_000);
   }, 120_000);
+
+  it('the worker holding the ETA tasks shuts down: they go back to the queue, the pile-up and the overdue unacked resolve', async () => {
+    await holder.stop();
+    await waitForResolved(ctx, 'eta-pileup', () => true, 90_000);
+    await waitForResolved(ctx, 'unacked-overdue', () => true, 90_000);
+  }, 200_000);
+
+  it('the failure rate and retries exhausted resolve once their window has passed', async () => {
+    await waitForResolved(ctx, 'task-failure-rate', (i) => i.labels.task === 'tasks.fail', 150_000);
+    await waitForResolved(ctx, 'task-retries-exhausted', (i) => i.labels.task === 'tasks.retry_then_fail', 150_000);
+  }, 310_000);
 
   it('never notified the same incident twice while it fired', () => {
     const firing = deliveries().filter((d) => d.kind === 'firing').map((d) => d.dedupKey);

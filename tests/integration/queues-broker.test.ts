@@ -288,11 +288,11 @@ describe('unacked entries by queue', () => {
         return Object.fromEntries((await listQueues(ctx, { all: true })).queues.map((q) => [q.name, q.unacked]));
       };
       expect(await byQueue()).toEqual({ held: 2, 'per-order': 1, audit: 2, 'fan-a': 1, 'fan-b': 1 });
-      expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 1 });
+      expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 1, overdue: 0 });
       // Its binding gone, nothing tells Trellis 'held' exists: its entries are unmapped, not counted under a name nobody sees.
       await r.del('_kombu.binding.held');
       expect(await byQueue()).toEqual({ 'per-order': 1, audit: 2, 'fan-a': 1, 'fan-b': 1 });
-      expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 3 });
+      expect((await listQueues(ctx)).unacked).toEqual({ total: 6, scanned: 6, capped: false, unmapped: 3, overdue: 0 });
     } finally {
       ctx.close();
       r.disconnect();

@@ -11,7 +11,7 @@ import type { DeliveryResult } from './channels/deliver';
 import { parseIncident, type Incident } from './incident';
 import { loadActive, loadOperators } from './incident-store';
 import { channelsFor } from './routing';
-import { PARAMS_OF, SUBJECT_OF } from './rules/rule-types';
+import { PARAMS_OF, RULE_TYPES, SUBJECT_OF } from './rules/rule-types';
 import type { Rule } from './rules/schema';
 import { SilenceMatchSchema, silences as silenceMatches, type Silence } from './silence';
 import { DurationField } from './rules/duration-field';
@@ -37,6 +37,8 @@ export const AlertFiltersSchema = z.object({
   status: z.union([z.enum(['pending', 'firing', 'acknowledged', 'silenced', 'resolved']), z.array(z.enum(['pending', 'firing', 'acknowledged', 'silenced', 'resolved']))]).optional(),
   severity: z.enum(['critical', 'warning', 'info']).optional(),
   rule: z.string().max(100).optional(),
+  /** Rule type (repeatable), e.g. task_failure_rate. */
+  type: z.union([z.enum(RULE_TYPES), z.array(z.enum(RULE_TYPES))]).optional(),
   queue: z.string().max(500).optional(),
   worker: z.string().max(500).optional(),
   task: z.string().max(500).optional(),
@@ -64,6 +66,7 @@ function matches(i: IncidentView, f: AlertFilters): boolean {
     (!statuses || statuses.includes(i.status)) &&
     (!f.severity || i.severity === f.severity) &&
     (!f.rule || i.ruleId === f.rule) &&
+    (!f.type || (Array.isArray(f.type) ? f.type : [f.type]).some((t) => t === i.ruleType)) &&
     (!f.queue || i.labels.queue === f.queue) &&
     (!f.worker || i.labels.worker === f.worker) &&
     (!f.task || i.labels.task === f.task)
@@ -72,18 +75,30 @@ function matches(i: IncidentView, f: AlertFilters): boolean {
 
 const view = (i: Incident): IncidentView => ({ ...i, status: statusOf(i) });
 
+/**
+ * An acknowledgement or silence made since the evaluator's last cycle shows at once (the evaluator
+ * records it in the incident, with its timeline entry and notification, at its next cycle).
+ */
+function withOperators(i: Incident, ops: Awaited<ReturnType<typeof loadOperators>>, now: number): Incident {
+  const ack = i.acknowledged ?? ops.acks.get(i.id) ?? null;
+  const silence = ops.silences.find((s) => silenceMatches(s, i, now));
+  return { ...i, acknowledged: ack, silencedBy: silence?.id ?? null };
+}
+
 /** Active incidents (all of them, filtered) and a page of history, newest first. */
 export async function listAlerts(ctx: TrellisContext, f: AlertFilters): Promise<AlertList> {
   const now = Date.now() / 1000;
   const wantsHistory = !f.status || (Array.isArray(f.status) ? f.status : [f.status]).includes('resolved');
   const max = f.before !== undefined ? `(${f.before}` : '+inf';
   const min = f.since ?? '-inf';
-  const [active, historyRaw, statusRaw] = await Promise.all([
+  const [stored, operators, historyRaw, statusRaw] = await Promise.all([
     loadActive(ctx),
+    loadOperators(ctx),
     wantsHistory ? ctx.store.zrevrangebyscore(ctx.keys.alertsHistory, max, min, 'WITHSCORES', 'LIMIT', 0, f.limit * 4) : Promise.resolve([] as string[]),
     ctx.store.get(ctx.keys.alertsStatus),
   ]);
-  const activeViews = [...active.values()].map(view);
+  const active = [...stored.values()].map((i) => withOperators(i, operators, now));
+  const activeViews = active.map(view);
   const counts = { pending: 0, firing: 0, acknowledged: 0, silenced: 0 };
   for (const i of activeViews) if (i.status !== 'resolved') counts[i.status] += 1;
   const history: IncidentView[] = [];
