@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { csrfHeader } from '@/lib/hooks/csrf';
 
 // The Alerts page's mutations: one fetch to the REST API, the error contract's message on failure,
 // and the page's server data refreshed on success (router.refresh keeps scroll and client state).
@@ -12,7 +13,7 @@ export async function callApi<T>(method: 'POST' | 'DELETE', url: string, body?: 
   try {
     const res = await fetch(url, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: { ...csrfHeader(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json: unknown = await res.json().catch(() => null);

@@ -6,4 +6,5 @@ export const NAV = [
   { href: '/queues', label: 'Queues' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/audit', label: 'Audit' },
+  { href: '/settings', label: 'Settings' },
 ] as const;

@@ -1,5 +1,6 @@
 import queuePaths from '@/docs/api/queues.openapi-fragment.json';
 import { alertPaths, alertSchemas } from './alerts-paths';
+import { authPaths, authResponses, authSchemas } from './auth-paths';
 import { components } from './components';
 
 // The OpenAPI 3.1 document served at /api/v1/openapi.json. A test checks that every route under
@@ -111,7 +112,17 @@ export function openApiDocument() {
       // Queues, broker, inspection and the Flower-compatible paths (kept beside their module's docs).
       ...queuePaths.paths,
       ...alertPaths,
+      ...authPaths,
     },
-    components: { ...components, schemas: { ...components.schemas, ...alertSchemas } },
+    components: {
+      ...components,
+      schemas: { ...components.schemas, ...alertSchemas, ...authSchemas },
+      responses: { ...components.responses, ...authResponses },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API token: npm run trellis -- token create, or POST /api/v1/tokens' },
+        session: { type: 'apiKey', in: 'cookie', name: 'trellis_session', description: 'a browser session; changes also need the x-csrf-token header' },
+      },
+    },
+    security: [{ bearer: [] }, { session: [] }],
   };
 }

@@ -138,6 +138,13 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
     .default([]),
   TRELLIS_SAMPLE_INTERVAL: duration('TRELLIS_SAMPLE_INTERVAL').default(5),
   TRELLIS_INSPECT_TIMEOUT: duration('TRELLIS_INSPECT_TIMEOUT').default(1.5),
+  TRELLIS_AUTH: z
+    .enum(['none', 'password'], { message: 'TRELLIS_AUTH: "none" (loopback only) or "password" (users file / TRELLIS_ADMIN_PASSWORD); single sign-on (oidc) is not available yet' })
+    .default('none'),
+  TRELLIS_USERS_FILE: z.string().optional(),
+  TRELLIS_ADMIN_PASSWORD: z.string().min(12, 'TRELLIS_ADMIN_PASSWORD: at least 12 characters').optional(),
+  TRELLIS_SESSION_SECRET: z.string().min(32, 'TRELLIS_SESSION_SECRET: at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  TRELLIS_SESSION_TTL: duration('TRELLIS_SESSION_TTL').default(12 * 3600),
   TRELLIS_ALERTS_FILE: z.string().optional(),
   TRELLIS_ALERTS_INTERVAL: duration('TRELLIS_ALERTS_INTERVAL').default(5),
   TRELLIS_PUBLIC_URL: z
@@ -170,6 +177,14 @@ export interface TrellisConfig {
   queues: string[];
   sampleIntervalSeconds: number;
   inspectTimeoutSeconds: number;
+  auth: {
+    mode: 'none' | 'password';
+    usersFile: string | null;
+    adminPassword: string | null;
+    /** Seals session cookies; null: a secret made once and kept in the store (shared by every process). */
+    sessionSecret: string | null;
+    sessionTtlSeconds: number;
+  };
   alerts: {
     /** The alerts file (rules, channels, routes), or null for the default rules and no channels. */
     file: string | null;
@@ -221,6 +236,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queues: e.TRELLIS_QUEUES,
     sampleIntervalSeconds: e.TRELLIS_SAMPLE_INTERVAL,
     inspectTimeoutSeconds: e.TRELLIS_INSPECT_TIMEOUT,
+    auth: {
+      mode: e.TRELLIS_AUTH,
+      usersFile: e.TRELLIS_USERS_FILE ?? null,
+      adminPassword: e.TRELLIS_ADMIN_PASSWORD ?? null,
+      sessionSecret: e.TRELLIS_SESSION_SECRET ?? null,
+      sessionTtlSeconds: e.TRELLIS_SESSION_TTL,
+    },
     alerts: {
       file: e.TRELLIS_ALERTS_FILE ?? null,
       intervalSeconds: e.TRELLIS_ALERTS_INTERVAL,

@@ -14,7 +14,7 @@ let ctx: ReturnType<typeof testContext>;
 let collector: Collector;
 
 beforeAll(async () => {
-  server = await startRedis();
+  server = await startRedis({ args: ['--enable-debug-command', 'local'] });
   ctx = testContext({
     CELERY_BROKER_URL: server.url(0),
     TRELLIS_STORE_URL: server.url(2),

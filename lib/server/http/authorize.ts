@@ -1,28 +1,21 @@
 import 'server-only';
+import { AppError } from '@/lib/errors';
+import { authenticate, type Principal } from '../auth/authenticate';
+import { leastRoleFor, roleAllows, type Permission } from '../auth/roles';
+import type { TrellisContext } from '../context';
 
-// The permission every route declares. Authentication (roles, API tokens, OIDC) is a later issue;
-// until it lands every caller is the anonymous operator with every permission, and this is the one
-// place that will change. See docs/adr/0003-route-wrapper-and-permissions.md.
+// The permission every route declares, checked for the request's principal: 401 without valid
+// credentials, 403 when its role lacks the permission (default deny: lib/server/auth/roles.ts).
+// See docs/adr/0003-route-wrapper-and-permissions.md.
 
-export type Permission =
-  | 'tasks:read'
-  | 'workers:read'
-  | 'queues:read'
-  | 'broker:read'
-  | 'system:read'
-  | 'alerts:read'
-  | 'alerts:act'
-  | 'tasks:act'
-  | 'queues:act';
+export type { Permission } from '../auth/roles';
+export type { Principal } from '../auth/authenticate';
 
-export interface Principal {
-  id: string;
-  kind: 'anonymous' | 'user' | 'token';
-  permissions: ReadonlySet<Permission> | 'all';
-}
-
-const ANONYMOUS: Principal = { id: 'anonymous', kind: 'anonymous', permissions: 'all' };
-
-export async function authorize(_request: Request, _permission: Permission): Promise<Principal> {
-  return ANONYMOUS;
+export async function authorize(ctx: TrellisContext, request: Request, permission: Permission): Promise<Principal> {
+  const principal = await authenticate(ctx, request);
+  if (!principal) throw new AppError('UNAUTHORIZED', 'sign in, or send Authorization: Bearer <token>');
+  if (!roleAllows(principal.role, permission)) {
+    throw new AppError('FORBIDDEN', `${permission} needs the ${leastRoleFor(permission)} role; ${principal.name} is ${principal.role}`);
+  }
+  return principal;
 }

@@ -14,18 +14,19 @@ import { authorize, type Permission, type Principal } from './authorize';
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
-export interface RouteInput<Q, P, B = unknown> {
+export interface RouteInput<Q, P, B = unknown, Pr = Principal> {
   query: Q;
   params: P;
   body: B;
   request: Request;
   ctx: TrellisContext;
-  principal: Principal;
+  principal: Pr;
   requestId: string;
 }
 
 export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType, BS extends z.ZodType> {
-  permission: Permission;
+  /** 'public': no credentials needed (sign-in, sign-out); the handler gets PUBLIC as principal and must not rely on it. */
+  permission: Permission | 'public';
   query?: QS;
   params?: PS;
   /** A JSON request body (POST); an empty body parses as {}. */
@@ -36,10 +37,10 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
   options: RouteOptions<QS, PS, BS>,
   handler: (input: RouteInput<z.output<QS>, z.output<PS>, z.output<BS>>) => Promise<unknown> | unknown,
 ) {
-  return async (request: Request, routeContext?: RouteContext): Promise<Response> => {
+  const route = async (request: Request, routeContext?: RouteContext): Promise<Response> => {
     const requestId = randomUUID();
     try {
-      const principal = await authorize(request, options.permission);
+      const principal = options.permission === 'public' ? PUBLIC : await authorize(getContext(), request, options.permission);
       const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
       const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
       const body = options.body ? options.body.parse(await readJsonBody(request)) : undefined;
@@ -58,7 +59,12 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
       return errorResponse(err, requestId);
     }
   };
+  // What the route requires, readable by tests (the role × route matrix enumerates every route).
+  return Object.assign(route, { permission: options.permission });
 }
+
+/** The principal of a public route: grants nothing (public routes check what they need themselves). */
+const PUBLIC: Principal = { id: 'public', kind: 'anonymous', name: 'anonymous', role: 'viewer' };
 
 const MAX_BODY_BYTES = 64 * 1024;
 

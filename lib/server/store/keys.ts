@@ -32,6 +32,16 @@ export function storeKeys(prefix: string) {
     alertsStatus: `${prefix}alerts:status`,
     /** HASH: hostname → worker resource samples (inspect stats: maxrss series, pool size) as JSON. */
     workerStats: `${prefix}workers:stats`,
+    /** HASH: API token id → token record JSON (name, role, SHA-256 of the secret, expiry, last use, revoked). */
+    authTokens: `${prefix}auth:tokens`,
+    /** HASH: API token id → when it was last used (apart from the record, so a use never races a revoke). */
+    authTokensUsed: `${prefix}auth:tokens:used`,
+    /** HASH: user name → user JSON (role, password hash) for users created at start or by the CLI. */
+    authUsers: `${prefix}auth:users`,
+    /** STRING per session id: the signed-in user (JSON), with the session's TTL (logout deletes it). */
+    authSession: (sid: string) => `${prefix}auth:session:${sid}`,
+    /** STRING: the cookie-sealing secret when TRELLIS_SESSION_SECRET is not set (made once, shared by every process). */
+    authSessionSecret: `${prefix}auth:session-secret`,
     /** HASH: hostname → worker document JSON. */
     workers: `${prefix}workers`,
     /** STRING: the collector lease (token), with a TTL. */

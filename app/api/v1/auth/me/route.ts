@@ -1,0 +1,8 @@
+import { whoAmI } from '@/lib/server/auth/sign-in';
+import { withRoute } from '@/lib/server/http/handler';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/auth/me – who this request is (null when not signed in) and the auth mode.
+export const GET = withRoute({ permission: 'public' }, ({ ctx, request }) => whoAmI(ctx, request));

@@ -1,0 +1,13 @@
+import { CreateTokenSchema, createToken, listTokens } from '@/lib/server/auth/tokens';
+import { withRoute } from '@/lib/server/http/handler';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/tokens – API tokens (never their secret): name, role, expiry, last use, status.
+export const GET = withRoute({ permission: 'admin' }, async ({ ctx }) => ({ items: await listTokens(ctx), nextCursor: null }));
+
+// POST /api/v1/tokens – creates a token; the token itself is in this answer only.
+export const POST = withRoute({ permission: 'admin', body: CreateTokenSchema }, async ({ ctx, body, principal }) =>
+  Response.json(await createToken(ctx, body, principal.id), { status: 201, headers: { 'cache-control': 'no-store' } }),
+);

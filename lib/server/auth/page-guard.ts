@@ -1,0 +1,25 @@
+import 'server-only';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { getContext } from '../context';
+import { authenticate, type Principal } from './authenticate';
+import { leastRoleFor, roleAllows, type Permission } from './roles';
+
+// Pages declare what they need as routes do: `await requirePage('tasks:read')`. Not signed in:
+// to the sign-in page. Signed in without the role: a result the page shows instead of itself.
+
+export type PageAccess = { ok: true; principal: Principal } | { ok: false; principal: Principal; message: string };
+
+export async function currentPrincipal(): Promise<Principal | null> {
+  const h = await headers();
+  return authenticate(getContext(), new Request('http://trellis.local/', { headers: h })).catch(() => null);
+}
+
+export async function requirePage(permission: Permission): Promise<PageAccess> {
+  const principal = await currentPrincipal();
+  if (!principal) redirect('/login');
+  if (!roleAllows(principal.role, permission)) {
+    return { ok: false, principal, message: `This page needs the ${leastRoleFor(permission)} role; you are signed in as ${principal.name} (${principal.role}).` };
+  }
+  return { ok: true, principal };
+}
