@@ -77,8 +77,9 @@ export async function listTasks(ctx: TrellisContext, q: ListOptions, view: Redac
       const doc = parseTaskDoc(docs[w++], id);
       if (!doc) continue; // removed by retention between the index read and now
       const t = toSummary(deriveTask(id, doc));
-      if (!matchesFields(t)) continue;
-      const visible = redactTaskSummary(t, redactor, view); // before the text match: a search finds no hidden secret
+      if (!matchesFields(t) || !matchesText(t)) continue;
+      // Matched again once redacted: a search finds nothing by a secret, nor by the mask alone.
+      const visible = redactTaskSummary(t, redactor, view);
       if (matchesText(visible)) items.push(visible);
     }
     if (complete && i === fresh.length) {
