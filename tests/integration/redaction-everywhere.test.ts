@@ -16,8 +16,8 @@ import { startRedis } from '../support/redis-server';
 import { testContext, waitFor } from '../support/trellis';
 
 // Issue 10 point 5: a secret and a card number in a real task's arguments, result and exception
-// message appear in no output: the task API, the list and its search, SSE notices, peek, every
-// inspect reply, the result-backend meta, alerts and their notifications, /metrics.
+// message appear in no output: the task API, the list and its search, a worker's recent tasks, SSE
+// notices, peek, every inspect reply, the result-backend meta, alerts and their notifications, /metrics.
 
 const SECRET = 'hunter2-SECRET';
 const CARD = '4111 1111 1111 1111';
@@ -53,6 +53,7 @@ const routes = async () => ({
   peek: await import('@/app/api/v1/queues/[name]/messages/route'),
   inspect: await import('@/app/api/v1/workers/[hostname]/inspect/[what]/route'),
   metrics: await import('@/app/metrics/route'),
+  worker: await import('@/app/api/v1/workers/[hostname]/route'),
 });
 let r: Awaited<ReturnType<typeof routes>>;
 
@@ -157,6 +158,8 @@ describe('a secret in a real task appears in no output', () => {
     expect((await search('hunter2')).items).toEqual([]);
     expect((await search('4111')).items).toEqual([]);
     expect((await search("'password'")).items.map((t) => t.id)).toContain(ids.echo);
+    const detail = await get(r.worker.GET, `/api/v1/workers/${worker.hostname}`, { hostname: worker.hostname });
+    expect(expectNoLeak('worker detail', detail.text)).toContain(ids.echo); // its recent tasks
     const viewer = await listTasks(ctx, { q: 'login', limit: 50 }, { hideArgs: true });
     expect(viewer.items).toEqual([]); // a hidden argument is not searchable either
   });

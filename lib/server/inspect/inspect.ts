@@ -51,7 +51,7 @@ const WorkerError = z.object({ error: z.string() }).strict();
 
 function toReply(ctx: TrellisContext, hostname: string, command: InspectCommand, value: unknown, now: number): InspectReply {
   const err = WorkerError.safeParse(value);
-  if (err.success) return { hostname, command, status: 'error', error: err.data.error };
+  if (err.success) return { hostname, command, status: 'error', error: redactorFor(ctx.config).text(err.data.error) };
   remember(ctx, command, hostname, value, now);
   return { hostname, command, status: 'ok', reply: redactInspectReply(command, value, redactorFor(ctx.config), FULL_VIEW) };
 }
