@@ -19,6 +19,9 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   hog MB [QUEUE]      one task that keeps MB more memory in the worker process (tasks.hog).
   add-consumer QUEUE WORKER   asks WORKER to start consuming QUEUE (control add_consumer).
   trickle QUEUE RATE SECONDS TASK_SECONDS   RATE sleepy(TASK_SECONDS) tasks a second to QUEUE for SECONDS.
+  secrets SECRET CARD  tasks carrying SECRET and CARD: an echo (args) and a failure (kwargs, SECRET in
+                      its exception message), waited for; then a running sleepy(6), a reserved sleepy,
+                      an ETA echo (countdown 1 h) and an echo to the queue `nobody` (nobody consumes it).
 --wait waits (60 s at most) for the final states and adds "states": {id: state}.
 """
 import json
@@ -72,6 +75,17 @@ def workload(wait):
         every = out["success"] + [out["failure"], out["retry_fail"], out["retry_success"], out["eta"],
                                    out["revoked_running"], out["revoked_eta"], out["chord"]["body"]] + out["chord"]["header"] + out["chain"]
         out["states"] = wait_all(every)
+    return out
+
+
+def secrets(secret, card):
+    out = {"echo": echo.delay({"password": secret, "card": card}).id,
+           "fail": fail.apply_async(kwargs={"message": "login refused: password=%s" % secret}).id}
+    out["states"] = wait_all([out["echo"], out["fail"]])
+    out["running"] = sleepy.apply_async((6,), {"password": secret}).id
+    out["reserved"] = sleepy.apply_async((0.1,), {"token": secret, "card": card}).id
+    out["scheduled"] = echo.apply_async(({"api_key": secret},), countdown=3600).id
+    out["waiting"] = echo.apply_async(({"secret": secret, "card": card},), queue="nobody").id
     return out
 
 
@@ -138,6 +152,8 @@ def main(argv):
             ids.append(sleepy.apply_async((task_seconds,), queue=queue).id)
             time.sleep(1.0 / rate)
         out = {"ids": ids}
+    elif scenario == "secrets":
+        out = secrets(args[1], args[2])
     elif scenario == "add-consumer":
         out = {"reply": app.control.add_consumer(args[1], destination=[args[2]], reply=True, timeout=5)}
     else:

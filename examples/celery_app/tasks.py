@@ -55,7 +55,8 @@ def fail(message="bad thing"):
 
 
 @app.task(name="tasks.sleepy")
-def sleepy(seconds):
+def sleepy(seconds, **context):
+    """Sleeps; `context` (ignored) lets a running task carry keyword arguments (the redaction test)."""
     time.sleep(seconds)
     return seconds
 

@@ -2,6 +2,7 @@
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const time = { type: ['number', 'null'], description: 'epoch seconds' };
+const redacted = { type: ['string', 'null'], description: 'Python repr as Celery sent it, redacted (values of secret keys, card numbers, URL passwords shown as ***); "[hidden]" under TRELLIS_HIDE_ARGS=viewer' };
 
 export const components = {
   schemas: {
@@ -30,10 +31,10 @@ export const components = {
         rootId: nullable('string'),
         parentId: nullable('string'),
         retries: { type: 'integer' },
-        args: nullable('string'),
-        kwargs: nullable('string'),
-        result: nullable('string'),
-        exception: nullable('string'),
+        args: redacted,
+        kwargs: redacted,
+        result: redacted,
+        exception: { ...redacted, description: `${redacted.description}; only the exception class under TRELLIS_HIDE_ARGS=viewer` },
         eta: nullable('string'),
         expires: nullable('string'),
         firstSeen: { type: 'number' },

@@ -33,7 +33,7 @@ export function openApiDocument() {
             query('worker', { type: 'string' }, 'worker hostname'),
             query('queue', { type: 'string' }, 'queue (routing key)'),
             query('root', { type: 'string' }, 'workflow root id (includes the root itself)'),
-            query('q', { type: 'string' }, 'text in id, name, args or kwargs'),
+            query('q', { type: 'string' }, 'text in id, name, args or kwargs (matched in the original and in the redacted text)'),
             query('since', timeParam, 'first seen at or after'),
             query('until', timeParam, 'first seen at or before'),
             query('order', { type: 'string', enum: ['desc', 'asc'], default: 'desc' }, 'by first-seen time: newest (desc) or oldest (asc) first'),

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { parseRedisUrl, type RedisTarget } from './redis/url';
+import { parseRedactKeys } from './redaction/key-patterns';
 
 // Configuration is read and validated once, at start. Every bad value gets its own clear message.
 
@@ -99,6 +100,13 @@ const prioritySteps = z.string().transform((value, ctx) => {
   return steps;
 });
 
+const redactKeys = z.string().transform((value, ctx): string[] => {
+  const keys = parseRedactKeys(value);
+  if (typeof keys !== 'string') return keys;
+  ctx.addIssue({ code: 'custom', message: `TRELLIS_REDACT_KEYS: ${keys}` });
+  return z.NEVER;
+});
+
 // The URLs are parsed knowing TRELLIS_SENTINEL_MASTER, which every sentinel:// URL needs.
 const envSchema = (sentinelMaster: string | undefined) => z.object({
   CELERY_BROKER_URL: redisUrl('CELERY_BROKER_URL', sentinelMaster).default(parseRedisUrl('redis://localhost:6379/0') as RedisTarget),
@@ -155,6 +163,8 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
   TRELLIS_VISIBILITY_TIMEOUT: duration('TRELLIS_VISIBILITY_TIMEOUT').default(3600),
   TRELLIS_METRICS: metricFamilies.default([...METRIC_FAMILIES]),
   TRELLIS_METRICS_TASK_NAMES: positiveInt('TRELLIS_METRICS_TASK_NAMES', 10_000).default(100),
+  TRELLIS_REDACT_KEYS: redactKeys.default([]),
+  TRELLIS_HIDE_ARGS: z.enum(['viewer', 'none'], { message: 'TRELLIS_HIDE_ARGS: must be "viewer" (viewers see no task arguments, results or exception messages) or "none"' }).default('none'),
   TRELLIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: positiveInt('PORT', 65535).default(3000),
 });
@@ -196,6 +206,10 @@ export interface TrellisConfig {
   visibilityTimeoutSeconds: number;
   /** /metrics: the family sets served, and how many task names keep their own label (the rest `other`). */
   metrics: { families: MetricFamily[]; taskNames: number };
+  /** Key patterns redacted in task data besides the defaults (lib/server/redaction/key-patterns.ts). */
+  redactKeys: string[];
+  /** `viewer`: viewers see no task arguments, results or exception messages. */
+  hideArgs: 'viewer' | 'none';
   logLevel: z.infer<ReturnType<typeof envSchema>>['TRELLIS_LOG_LEVEL'];
   port: number;
 }
@@ -250,6 +264,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     visibilityTimeoutSeconds: e.TRELLIS_VISIBILITY_TIMEOUT,
     metrics: { families: e.TRELLIS_METRICS, taskNames: e.TRELLIS_METRICS_TASK_NAMES },
+    redactKeys: e.TRELLIS_REDACT_KEYS,
+    hideArgs: e.TRELLIS_HIDE_ARGS,
     logLevel: e.TRELLIS_LOG_LEVEL,
     port: e.PORT,
   };

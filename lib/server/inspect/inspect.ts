@@ -1,7 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { AppError, notFound } from '@/lib/errors';
-import { INSPECT_ARGUMENTS, redactSecrets, type InspectCommand } from '../celery/control';
+import { INSPECT_ARGUMENTS, type InspectCommand } from '../celery/control';
+import { FULL_VIEW, hidePayload, redactInspectReply, redactorFor, type RedactView } from '../redaction';
 import type { TrellisContext } from '../context';
 export { InspectCommandSchema, NodeNameSchema } from '../celery/control'; // what routes validate against
 import type { WorkerStatus, WorkerView } from '@/lib/schemas/api';
@@ -13,8 +14,8 @@ import { BUSY_WINDOW_S, forget, hydrate, persist, recall, recalled, remember, ty
 // Worker inspection (protocol doc §6.5): one worker or all of them. A worker that does not answer
 // within the timeout is reported as `no-reply` (a busy solo-pool worker cannot answer, §6.4), not
 // as an error, with what the store knows of it: online (busy), lost (a solo worker running a task
-// sends no heartbeats either: busy or gone), offline or unknown. `conf` and `stats` are redacted
-// (§8.15).
+// sends no heartbeats either: busy or gone), offline or unknown. Every reply is redacted (§8.15,
+// lib/server/redaction): task arguments in active/reserved/scheduled/query_task, settings in conf/stats.
 
 export type InspectStatus = 'ok' | 'no-reply' | 'error';
 
@@ -22,7 +23,7 @@ export interface InspectReply {
   hostname: string;
   command: InspectCommand;
   status: InspectStatus;
-  /** The worker's reply (redacted for conf/stats); absent unless status is ok. */
+  /** The worker's reply (redacted); absent unless status is ok. */
   reply?: unknown;
   /** The worker's own error text (`{"error": …}` replies). */
   error?: string;
@@ -46,14 +47,13 @@ export interface InspectAllResult {
   elapsedMs: number;
 }
 
-const REDACTED: ReadonlySet<InspectCommand> = new Set(['conf', 'stats']);
 const WorkerError = z.object({ error: z.string() }).strict();
 
 function toReply(ctx: TrellisContext, hostname: string, command: InspectCommand, value: unknown, now: number): InspectReply {
   const err = WorkerError.safeParse(value);
-  if (err.success) return { hostname, command, status: 'error', error: err.data.error };
+  if (err.success) return { hostname, command, status: 'error', error: redactorFor(ctx.config).text(err.data.error) };
   remember(ctx, command, hostname, value, now);
-  return { hostname, command, status: 'ok', reply: REDACTED.has(command) ? redactSecrets(value) : value };
+  return { hostname, command, status: 'ok', reply: redactInspectReply(command, value, redactorFor(ctx.config), FULL_VIEW) };
 }
 
 function noReplyNote(worker: WorkerView | null, last: RememberedReply | undefined, now: number): string {
@@ -101,6 +101,7 @@ export async function inspectWorker(
   hostname: string,
   command: InspectCommand,
   args?: Record<string, unknown>,
+  view: RedactView = FULL_VIEW,
 ): Promise<InspectReply & { elapsedMs: number }> {
   const parsed = parseArgs(command, args);
   const worker = await knownWorker(ctx, hostname);
@@ -114,7 +115,7 @@ export async function inspectWorker(
     : res.undecodable > 0
       ? { hostname, command, status: 'error' as const, error: 'reply in a serializer Trellis does not decode (pickle?)' }
       : noReply(ctx, hostname, command, worker, recall(ctx, command, hostname, now), now);
-  return { ...reply, elapsedMs: res.elapsedMs };
+  return { ...reply, ...(view.hideArgs && reply.reply !== undefined ? { reply: hidePayload(reply.reply) } : {}), elapsedMs: res.elapsedMs };
 }
 
 /** A worker that did not answer a broadcast is listed (as no-reply) unless it is offline or long gone. */

@@ -3,11 +3,13 @@ import type Redis from 'ioredis';
 import type { UpdateNotice } from '@/lib/schemas/api';
 import type { TrellisContext } from '../context';
 import { createRedisClient } from '../redis/client';
+import { FULL_VIEW, redactNotice, redactorFor } from '../redaction';
 
 // One in-process hub per server process: a single subscriber on the store's updates channel (the
 // collector publishes there after each flush, whichever process collects), fanned out to
 // reference-counted listeners. The last RING notices are kept with ids so a reconnecting browser
-// can resume from Last-Event-ID. The subscription closes when the last listener leaves.
+// can resume from Last-Event-ID. The subscription closes when the last listener leaves. Notices are
+// redacted on arrival (secret keys, cards, URL passwords); sse.ts hides payloads per viewer.
 
 const RING = 256;
 
@@ -49,7 +51,7 @@ class LiveHub {
     sub.on('message', (_channel: string, data: string) => {
       let notice: UpdateNotice;
       try {
-        notice = JSON.parse(data) as UpdateNotice;
+        notice = redactNotice(JSON.parse(data) as UpdateNotice, redactorFor(this.ctx.config), FULL_VIEW); // redacted once, for every listener
       } catch {
         return;
       }

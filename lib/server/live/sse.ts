@@ -1,5 +1,6 @@
 import 'server-only';
 import type { TrellisContext } from '../context';
+import { FULL_VIEW, redactNotice, redactorFor, type RedactView } from '../redaction';
 import { liveHub, type HubMessage } from './hub';
 
 // A server-sent events response fed by the hub: a ping every 15 s, cleanup on abort and on cancel,
@@ -10,7 +11,7 @@ const PING_MS = 15_000;
 const MAX_QUEUED = 100;
 const MAX_LIFETIME_MS = 10 * 60_000;
 
-export function sseResponse(ctx: TrellisContext, request: Request): Response {
+export function sseResponse(ctx: TrellisContext, request: Request, view: RedactView = FULL_VIEW): Response {
   const encoder = new TextEncoder();
   const hub = liveHub(ctx);
   let cleanup = () => undefined as void;
@@ -31,7 +32,8 @@ export function sseResponse(ctx: TrellisContext, request: Request): Response {
         }
         controller.enqueue(encoder.encode(text));
       };
-      const onMessage = (m: HubMessage) => send(`id: ${m.id}\nevent: update\ndata: ${JSON.stringify(m.notice)}\n\n`);
+      const visible = (m: HubMessage) => (view.hideArgs ? redactNotice(m.notice, redactorFor(ctx.config), view) : m.notice);
+      const onMessage = (m: HubMessage) => send(`id: ${m.id}\nevent: update\ndata: ${JSON.stringify(visible(m))}\n\n`);
       const lastId = Number(request.headers.get('last-event-id') ?? NaN);
       const unsubscribe = hub.subscribe(onMessage);
       if (Number.isFinite(lastId)) {

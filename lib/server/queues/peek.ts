@@ -3,6 +3,7 @@ import { AppError } from '@/lib/errors';
 import { decodeQueueMessage } from '../celery/queue-message';
 import type { TrellisContext } from '../context';
 import { redisMajorVersion } from '../redis/server-version';
+import { FULL_VIEW, redactorFor, redactPeekPage, type RedactView } from '../redaction';
 import { peekScript } from './peek-script';
 import { probeRefusal } from './probe-script';
 import type { PeekPage, PeekedMessage } from './types';
@@ -88,7 +89,8 @@ function notShown(size: number, band: number, position: number): PeekedMessage {
   };
 }
 
-export async function peekMessages(ctx: TrellisContext, queue: string, offset: number, limit: number): Promise<PeekPage> {
+/** The page, its arguments redacted for `view`. */
+export async function peekMessages(ctx: TrellisContext, queue: string, offset: number, limit: number, view: RedactView = FULL_VIEW): Promise<PeekPage> {
   if (!Number.isInteger(offset) || offset < 0 || offset > PEEK_MAX_OFFSET) throw new AppError('INVALID_INPUT', `offset: must be an integer from 0 to ${PEEK_MAX_OFFSET}`);
   const size = Math.min(Math.max(1, limit), PEEK_MAX_LIMIT);
   const bandKeys = ctx.celery.queueBandKeys(queue);
@@ -109,5 +111,6 @@ export async function peekMessages(ctx: TrellisContext, queue: string, offset: n
       };
     }),
   );
-  return { queue, depth: total, offset, limit: size, items, nextOffset: offset + size < total ? offset + size : null };
+  const page = { queue, depth: total, offset, limit: size, items, nextOffset: offset + size < total ? offset + size : null };
+  return redactPeekPage(page, redactorFor(ctx.config), view);
 }

@@ -5,6 +5,7 @@ import type { TrellisContext } from '../context';
 import { readBackendMeta } from '../backend/read-backend-meta';
 import { groupIdOf } from '../backend/group-progress';
 import { readWorkflowGroups } from '../backend/workflow-groups';
+import { FULL_VIEW, redactorFor, redactTaskDetail, type RedactView } from '../redaction';
 import { deriveTask } from './derive';
 import { listTasks } from './list-tasks';
 import { parseTaskDoc } from './task-doc';
@@ -16,16 +17,16 @@ import { parseTaskDoc } from './task-doc';
 /** Workflow members read (newest first), as the task page's tree shows them. */
 export const WORKFLOW_LIMIT = 500;
 
-export async function getTask(ctx: TrellisContext, id: string): Promise<TaskDetailView> {
-  return (await getTaskWithWorkflow(ctx, id)).task;
+export async function getTask(ctx: TrellisContext, id: string, view: RedactView = FULL_VIEW): Promise<TaskDetailView> {
+  return (await getTaskWithWorkflow(ctx, id, view)).task;
 }
 
-/** The task and its workflow's members (the page draws the tree from them). */
-export async function getTaskWithWorkflow(ctx: TrellisContext, id: string): Promise<{ task: TaskDetailView; workflow: TaskSummary[] }> {
+/** The task and its workflow's members (the page draws the tree from them), redacted for `view`. */
+export async function getTaskWithWorkflow(ctx: TrellisContext, id: string, view: RedactView = FULL_VIEW): Promise<{ task: TaskDetailView; workflow: TaskSummary[] }> {
   const task = await readTask(ctx, id);
-  const workflow = (await listTasks(ctx, { root: task.rootId ?? task.id, limit: WORKFLOW_LIMIT })).items;
+  const workflow = (await listTasks(ctx, { root: task.rootId ?? task.id, limit: WORKFLOW_LIMIT }, view)).items;
   const groups = await readWorkflowGroups(ctx, task, workflow);
-  return { task: { ...task, groupId: groupIdOf(task.backend), groups }, workflow };
+  return { task: redactTaskDetail({ ...task, groupId: groupIdOf(task.backend), groups }, redactorFor(ctx.config), view), workflow };
 }
 
 async function readTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {

@@ -3,7 +3,8 @@ import type { TaskPage, TaskSummary } from '@/lib/schemas/api';
 import type { TaskListQuery } from '@/lib/schemas/task-query';
 import type { TrellisContext } from '../context';
 import { comparator, decodeCursor, encodeCursor, isAfter, type Order, type Position } from './cursor';
-import { deriveTask, toSummary, type DerivedTask } from './derive';
+import { FULL_VIEW, redactorFor, redactTaskSummary, type RedactView } from '../redaction';
+import { deriveTask, toSummary } from './derive';
 import { parseTaskDoc } from './task-doc';
 import { fromRef, toRef } from '../store/task-ref';
 import { withSeekCommand } from './seek-script';
@@ -29,16 +30,18 @@ interface Source {
 /** Query as the route validates it; `order` defaults to newest first for internal callers. */
 export type ListOptions = Omit<TaskListQuery, 'order'> & { order?: Order };
 
-export async function listTasks(ctx: TrellisContext, q: ListOptions): Promise<TaskPage> {
+/** Summaries come redacted for `view`; free text matches only what the caller may see. */
+export async function listTasks(ctx: TrellisContext, q: ListOptions, view: RedactView = FULL_VIEW): Promise<TaskPage> {
   const { sources, checks } = await plan(ctx, q);
   const states = q.state ? new Set(q.state) : null;
   const needle = q.q?.toLowerCase() ?? null;
-  const matches = (t: DerivedTask): boolean =>
+  const redactor = redactorFor(ctx.config);
+  const matchesFields = (t: TaskSummary): boolean =>
     (!checks.state || !states || states.has(t.state)) &&
     (!checks.name || q.name === undefined || t.name === q.name) &&
     (!checks.worker || q.worker === undefined || t.worker === q.worker) &&
-    (!checks.queue || q.queue === undefined || t.queue === q.queue) &&
-    (!needle || [t.id, t.name, t.args, t.kwargs].some((s) => s?.toLowerCase().includes(needle)));
+    (!checks.queue || q.queue === undefined || t.queue === q.queue);
+  const matchesText = (t: TaskSummary): boolean => !needle || [t.id, t.name, t.args, t.kwargs].some((s) => s?.toLowerCase().includes(needle));
 
   const indexChecks = indexCheckKeys(ctx, q, checks);
   const budget = needle ? SCAN_BUDGET_TEXT : SCAN_BUDGET;
@@ -73,8 +76,11 @@ export async function listTasks(ctx: TrellisContext, q: ListOptions): Promise<Ta
       const id = fromRef(c.id);
       const doc = parseTaskDoc(docs[w++], id);
       if (!doc) continue; // removed by retention between the index read and now
-      const t = deriveTask(id, doc);
-      if (matches(t)) items.push(toSummary(t));
+      const t = toSummary(deriveTask(id, doc));
+      if (!matchesFields(t) || !matchesText(t)) continue;
+      // Matched again once redacted: a search finds nothing by a secret, nor by the mask alone.
+      const visible = redactTaskSummary(t, redactor, view);
+      if (matchesText(visible)) items.push(visible);
     }
     if (complete && i === fresh.length) {
       exhausted = true;

@@ -2,6 +2,7 @@ import 'server-only';
 import type { TaskSummary, WorkerView } from '@/lib/schemas/api';
 import { notFound } from '@/lib/errors';
 import type { TrellisContext } from '../context';
+import { FULL_VIEW, type RedactView } from '../redaction';
 import { listTasks } from '../tasks/list-tasks';
 import { parseWorkerDoc, toWorkerView } from './worker-doc';
 
@@ -24,11 +25,12 @@ export interface WorkerDetail extends WorkerView {
 
 const SAMPLE = 500;
 
-export async function getWorker(ctx: TrellisContext, hostname: string): Promise<WorkerDetail> {
+/** The worker with its recent tasks, redacted for `view`. */
+export async function getWorker(ctx: TrellisContext, hostname: string, view: RedactView = FULL_VIEW): Promise<WorkerDetail> {
   const raw = await ctx.store.hget(ctx.keys.workers, hostname);
   const doc = raw ? parseWorkerDoc(raw) : null;
   if (!doc) throw notFound(`worker ${hostname}`);
-  const page = await listTasks(ctx, { worker: hostname, limit: SAMPLE });
+  const page = await listTasks(ctx, { worker: hostname, limit: SAMPLE }, view);
   const taskCounts: Record<string, number> = {};
   for (const t of page.items) taskCounts[t.name ?? '(unknown)'] = (taskCounts[t.name ?? '(unknown)'] ?? 0) + 1;
   return { ...toWorkerView(doc, Date.now() / 1000), taskCounts, sampled: page.items.length, recentTasks: page.items.slice(0, 20) };
