@@ -5,6 +5,7 @@ import { TaskFilters } from '@/components/tasks/task-filters';
 import { TaskTable } from '@/components/tasks/task-table';
 import { Empty } from '@/components/ui/card';
 import { TaskListQuery } from '@/lib/schemas/task-query';
+import { pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { taskFilterValues } from '@/lib/server/tasks/filter-values';
 import { listTasks } from '@/lib/server/tasks/list-tasks';
@@ -40,7 +41,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     limit: '50',
   });
   const ctx = getContext();
-  const [page, filters] = await Promise.all([parsed.success ? listTasks(ctx, parsed.data) : null, taskFilterValues(ctx)]);
+  const [page, filters] = await Promise.all([parsed.success ? listTasks(ctx, parsed.data, await pageView()) : null, taskFilterValues(ctx)]);
   const older = new URLSearchParams();
   for (const [k, v] of Object.entries(sp)) for (const x of Array.isArray(v) ? v : v ? [v] : []) if (k !== 'cursor') older.append(k, x);
   if (page?.nextCursor) older.set('cursor', page.nextCursor);

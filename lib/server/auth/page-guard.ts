@@ -3,6 +3,8 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getContext } from '../context';
 import { authenticate, type Principal } from './authenticate';
+import { FULL_VIEW, type RedactView } from '../redaction';
+import { viewFor } from './redact-view';
 import { leastRoleFor, roleAllows, type Permission } from './roles';
 
 // Pages declare what they need as routes do: `await requirePage('tasks:read')`. Not signed in:
@@ -22,4 +24,10 @@ export async function requirePage(permission: Permission): Promise<PageAccess> {
     return { ok: false, principal, message: `This page needs the ${leastRoleFor(permission)} role; you are signed in as ${principal.name} (${principal.role}).` };
   }
   return { ok: true, principal };
+}
+
+/** What a page may show its viewer of task payloads (TRELLIS_HIDE_ARGS=viewer hides them from viewers). */
+export async function pageView(): Promise<RedactView> {
+  const principal = await currentPrincipal();
+  return principal ? viewFor(principal, getContext().config) : FULL_VIEW;
 }

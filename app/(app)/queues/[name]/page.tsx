@@ -10,6 +10,7 @@ import { formatDrain, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/fo
 import { incidentSpans, rangeStart } from '@/components/charts/incident-spans';
 import { listAlerts, listRules } from '@/lib/server/alerts/alerts-api';
 import { inScope } from '@/lib/server/alerts/evaluate/observation';
+import { pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { getQueue } from '@/lib/server/queues/get-queue';
 import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
@@ -32,7 +33,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
       if (err instanceof AppError && err.code === 'UNAVAILABLE') return null;
       throw err;
     }),
-    peekMessages(ctx, name, offset, PAGE),
+    peekMessages(ctx, name, offset, PAGE, await pageView()),
     // This queue's incidents in the shown range (active and resolved) and the backlog rules that apply to it.
     listAlerts(ctx, { queue: name, since, limit: 50 }),
     listRules(ctx),

@@ -9,6 +9,7 @@ import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { AppError } from '@/lib/errors';
 import { formatDuration } from '@/lib/format';
+import { pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { backendOutcome } from '@/lib/server/tasks/backend-outcome';
 import { getTaskWithWorkflow } from '@/lib/server/tasks/get-task';
@@ -22,7 +23,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function TaskPage({ params }: { params: Promise<{ id: string }> }) {
   const id = decodeURIComponent((await params).id);
   const ctx = getContext();
-  const { task, workflow } = await getTaskWithWorkflow(ctx, id).catch((err: unknown) => {
+  const { task, workflow } = await getTaskWithWorkflow(ctx, id, await pageView()).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });

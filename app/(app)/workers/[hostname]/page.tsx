@@ -6,6 +6,7 @@ import { Card, Empty, StatTile } from '@/components/ui/card';
 import { Sparkline } from '@/components/workers/sparkline';
 import { INSPECT_TABS, InspectPanel, type InspectTab } from '@/components/workers/inspect-panel';
 import { AppError } from '@/lib/errors';
+import { pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { workerInspection } from '@/lib/server/inspect/worker-inspection';
 import { getWorker } from '@/lib/server/workers/list-workers';
@@ -19,7 +20,7 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
   // "Refresh" carries the time of the reply it replaces; live refreshes reuse the remembered reply.
   const replacing = typeof search.refresh === 'string' && Number.isFinite(Number(search.refresh)) ? Number(search.refresh) : undefined;
   const ctx = getContext();
-  const w = await getWorker(ctx, hostname).catch((err: unknown) => {
+  const w = await getWorker(ctx, hostname, await pageView()).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });

@@ -1,4 +1,5 @@
 import { withRoute } from '@/lib/server/http/handler';
+import { viewFor } from '@/lib/server/auth/redact-view';
 import { sseResponse } from '@/lib/server/live/sse';
 
 export const runtime = 'nodejs';
@@ -6,4 +7,4 @@ export const dynamic = 'force-dynamic';
 
 // GET /api/v1/stream – server-sent events: `update` (an UpdateNotice after each collector flush),
 // `resync` (refetch: updates were dropped), `ready`; resumable with Last-Event-ID.
-export const GET = withRoute({ permission: 'tasks:read' }, ({ ctx, request }) => sseResponse(ctx, request));
+export const GET = withRoute({ permission: 'tasks:read' }, ({ ctx, request, principal }) => sseResponse(ctx, request, viewFor(principal, ctx.config)));

@@ -1,9 +1,10 @@
 import { TaskListQuery } from '@/lib/schemas/task-query';
 import { withRoute } from '@/lib/server/http/handler';
+import { viewFor } from '@/lib/server/auth/redact-view';
 import { listTasks } from '@/lib/server/tasks/list-tasks';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/tasks – tasks newest first, filtered, cursor-paginated.
-export const GET = withRoute({ permission: 'tasks:read', query: TaskListQuery }, ({ ctx, query }) => listTasks(ctx, query));
+export const GET = withRoute({ permission: 'tasks:read', query: TaskListQuery }, ({ ctx, query, principal }) => listTasks(ctx, query, viewFor(principal, ctx.config)));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { withRoute } from '@/lib/server/http/handler';
+import { viewFor } from '@/lib/server/auth/redact-view';
 import { getTask } from '@/lib/server/tasks/get-task';
 
 export const runtime = 'nodejs';
@@ -8,4 +9,4 @@ export const dynamic = 'force-dynamic';
 const Params = z.object({ id: z.string().min(1).max(200) });
 
 // GET /api/v1/tasks/{id} – record, every event, attempts, and the result backend's meta.
-export const GET = withRoute({ permission: 'tasks:read', params: Params }, ({ ctx, params }) => getTask(ctx, params.id));
+export const GET = withRoute({ permission: 'tasks:read', params: Params }, ({ ctx, params, principal }) => getTask(ctx, params.id, viewFor(principal, ctx.config)));
