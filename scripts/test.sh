@@ -12,6 +12,7 @@ fi
 
 npm run --silent lint
 npm run --silent typecheck
+bash scripts/audit.sh
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
