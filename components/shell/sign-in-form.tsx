@@ -9,7 +9,11 @@ export function SignInForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (form: FormData) => {
+  // onSubmit rather than a form action: an action resets the form, and a mistyped password should
+  // not cost the name too.
+  const submit = async (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
     const res = await fetch('/api/v1/auth/login', {
@@ -27,7 +31,7 @@ export function SignInForm() {
     setBusy(false);
   };
   return (
-    <form action={submit} className="space-y-3">
+    <form onSubmit={submit} className="space-y-3">
       <label className="block text-sm">
         Name
         <input name="name" autoComplete="username" required className="mt-1 block w-full rounded border border-border bg-surface px-2 py-1" />

@@ -1,0 +1,94 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setStoreUser } from '@/lib/server/auth/users';
+import { testContext } from '../support/trellis';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+import { startStack, type Stack } from './stack';
+
+// Sign-in in front of every page, against the real built server (TRELLIS_AUTH=password): every page
+// (found on the file system) sends an anonymous visitor to /login and shows to a viewer; /settings
+// needs an admin; a viewer signs in and out in Chromium.
+
+let stack: Stack;
+let browser: Browser;
+const PASSWORD = 'a long enough password';
+
+function pages(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? pages(full) : entry === 'page.tsx' ? [full] : [];
+  });
+}
+
+function pagePaths(): string[] {
+  const params: Record<string, string> = { id: stack.workload.success[0] ?? 'x', hostname: stack.workers[0]?.hostname ?? 'x', name: 'celery' };
+  return pages(path.join('app', '(app)')).map((f) => {
+    const rel = path.relative(path.join('app', '(app)'), path.dirname(f)).replace(/\\/g, '/');
+    return '/' + rel.replace(/\[([^\]]+)\]/g, (_, n: string) => encodeURIComponent(params[n] ?? 'x'));
+  }).map((p) => (p === '/' ? '/' : p.replace(/\/$/, '')));
+}
+
+async function signIn(name: string): Promise<string> {
+  const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: PASSWORD }) });
+  expect(res.status).toBe(200);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+beforeAll(async () => {
+  stack = await startStack({ env: { TRELLIS_AUTH: 'password' } });
+  const ctx = testContext({ CELERY_BROKER_URL: stack.brokerUrl });
+  for (const role of ['viewer', 'admin'] as const) await setStoreUser(ctx, `${role}1`, role, PASSWORD);
+  ctx.close();
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('pages behind sign-in', () => {
+  it('every page sends an anonymous visitor to /login; the API answers 401', async () => {
+    const all = pagePaths();
+    expect(all).toEqual(expect.arrayContaining(['/', '/tasks', '/workers', '/queues', '/alerts', '/settings']));
+    for (const p of all) {
+      const res = await fetch(`${stack.baseUrl}${p}`, { redirect: 'manual' });
+      expect([p, res.status, res.headers.get('location')?.replace(stack.baseUrl, '')]).toEqual([p, 307, '/login']);
+    }
+    expect((await fetch(`${stack.baseUrl}/login`)).status).toBe(200);
+    expect((await fetch(`${stack.baseUrl}/api/v1/tasks`)).status).toBe(401);
+  });
+
+  it('a viewer sees every page but /settings, which needs an admin', async () => {
+    const viewer = await signIn('viewer1');
+    const admin = await signIn('admin1');
+    for (const p of pagePaths()) {
+      const res = await fetch(`${stack.baseUrl}${p}`, { headers: { cookie: viewer }, redirect: 'manual' });
+      const html = await res.text();
+      expect([p, res.status]).toEqual([p, 200]);
+      if (p === '/settings') expect(html).toContain('needs the admin role');
+    }
+    expect(await (await fetch(`${stack.baseUrl}/settings`, { headers: { cookie: admin } })).text()).toContain('API tokens');
+    expect((await fetch(`${stack.baseUrl}/api/v1/tokens`, { headers: { cookie: viewer } })).status).toBe(403);
+  });
+
+  it('signs in and out in Chromium', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${stack.baseUrl}/tasks`);
+    await page.waitForURL(/\/login$/, { waitUntil: 'commit' });
+    await page.getByLabel('Name').fill('viewer1');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('wrong name or password').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.baseUrl}/`, { waitUntil: 'commit' });
+    await expect.poll(() => page.locator('header').textContent()).toContain('viewer1');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/, { waitUntil: 'commit' });
+    await page.goto(`${stack.baseUrl}/workers`);
+    await page.waitForURL(/\/login$/, { waitUntil: 'commit' });
+  }, 60_000);
+});
