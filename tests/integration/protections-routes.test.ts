@@ -21,6 +21,7 @@ const validSilence = JSON.stringify({ match: { rule: 'worker-offline' }, duratio
 beforeAll(async () => {
   server = await startRedis();
   redis = new Redis(server.url(0));
+  redis.on('error', () => undefined); // the last test stops Redis
   process.env.CELERY_BROKER_URL = server.url(0);
   process.env.TRELLIS_LOG_LEVEL = 'silent';
   process.env.TRELLIS_RATE_LIMIT = '6'; // reads: a bucket of 1 refilled every 10 s, plus a burst of 1 a minute
@@ -95,4 +96,19 @@ describe('web protections on API routes', () => {
       expect({ status: res.status, body: await res.json() }).toEqual({ status, body: { error: { code, message: expect.any(String) } } });
     }
   });
+
+  it('keeps limiting from memory while the store is down, and the route answers for itself (503)', async () => {
+    await server.kill();
+    try {
+      const client = '10.0.3.1';
+      const first = await call(health.GET, '/api/v1/health', client);
+      expect(first.status).toBe(503); // the health route's own "Redis down", not a rate-limit failure
+      await call(health.GET, '/api/v1/health', client);
+      const limited = await call(health.GET, '/api/v1/health', client);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await server.start();
+    }
+  }, 30_000);
 });

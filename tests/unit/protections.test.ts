@@ -4,6 +4,7 @@ import { proxy } from '@/proxy';
 import { ConfigError, loadConfig } from '@/lib/server/config';
 import { allowedHosts, hostAllowed, hostName } from '@/lib/server/http/allowed-hosts';
 import { isJsonContentType } from '@/lib/server/http/json-body';
+import { inRequestScope, requestIdOf, requestLogFields } from '@/lib/server/http/request-scope';
 import { securityHeaders, servedOverHttps } from '@/lib/server/http/security-headers';
 
 // The pure parts of the web protections and the proxy (proxy.ts) that applies them to every
@@ -92,6 +93,19 @@ describe('the proxy in front of every request', () => {
     expect(res.status).toBe(421);
     expect(await res.json()).toEqual({ error: { code: 'HOST_NOT_ALLOWED', message: expect.stringContaining('TRELLIS_ALLOWED_HOSTS') } });
     expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
+
+describe('request ids', () => {
+  it('keeps the id the proxy gave, else makes one, and puts it in every log line written while serving', async () => {
+    expect(requestIdOf(new Request('http://localhost/', { headers: { 'x-request-id': 'abc-123-def' } }))).toBe('abc-123-def');
+    expect(requestIdOf(new Request('http://localhost/', { headers: { 'x-request-id': 'bad id\n' } }))).toMatch(/^[0-9a-f-]{36}$/);
+    const seen = await inRequestScope('req-0001', async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return requestLogFields();
+    });
+    expect(seen).toEqual({ requestId: 'req-0001' });
+    expect(requestLogFields()).toEqual({});
   });
 });
 

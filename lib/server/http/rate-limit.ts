@@ -50,6 +50,8 @@ function bucket(store: Redis, keyPrefix: string, points: number, duration: numbe
     points,
     duration,
     insuranceLimiter: new RateLimiterMemory({ points, duration }),
+    // A disconnected store goes straight to the in-memory bucket instead of waiting a command timeout.
+    rejectIfRedisNotReady: true,
   });
 }
 

@@ -38,7 +38,7 @@ export function securityHeaders({ https, api, dev = false }: HeaderOptions): Rec
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'strict-origin-when-cross-origin',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
     'cross-origin-opener-policy': 'same-origin',
     // Only over HTTPS: a browser ignores HSTS on plain HTTP, and sending it to localhost users who
     // later put Trellis behind TLS on the same name would pin them there for a year.
