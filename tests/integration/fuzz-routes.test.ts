@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ERROR_STATUS } from '@/lib/errors';
-import { runDriver } from '../support/celery';
+import { runDriver, startWorker } from '../support/celery';
 import { digestChanges, digestDatabase, findRoutes, malformedBody, paramValue, prng, randomQuery, type FoundRoute, type Prng } from '../support/fuzz';
 import { startRedis, type RedisServer } from '../support/redis-server';
 import { lifecycle, publishHeartbeat, publishTaskEvents, waitFor } from '../support/trellis';
@@ -12,12 +13,14 @@ import { lifecycle, publishHeartbeat, publishTaskEvents, waitFor } from '../supp
 // missed), gets 10,000 malformed requests in total — hostile path and query values (glob
 // characters, kombu's \x06\x16 separator, NUL, traversal, overlong ids), huge, truncated and
 // deeply nested bodies, wrong types and content types — through its real handler, against a real
-// Redis holding real data (Celery's own messages, tasks and a worker the real collector stored).
+// Redis holding real data: a real Celery worker's tasks (successes, failures with tracebacks, their
+// results in the backend) and Celery's own messages waiting in a queue, stored by the real collector.
 // No answer may be a 5xx, every error must follow the one contract without leaking internals,
 // and Redis must be left as it was, apart from Trellis' rate-limit counters.
 //
-// Honest comparison: the collector is stopped before the "before" digest, so during the window
-// only the fuzzed handlers can write; keys that merely reach their TTL inside it are told apart.
+// Honest comparison: the worker and the collector are stopped before the "before" digest, so during
+// the window only the fuzzed handlers can write; keys that merely reach their TTL inside it are told
+// apart.
 
 // FUZZ_SEED and FUZZ_TOTAL explore further locally; CI runs the fixed seed.
 const TOTAL = Number(process.env.FUZZ_TOTAL ?? 10_000);
@@ -45,14 +48,21 @@ beforeAll(async () => {
   const ctx = getContext();
   await startProcessCollector(ctx);
 
-  // Real data: Celery's own messages in a queue (with priority bands), stored tasks and a worker.
-  await runDriver(['queue-only', 'fuzzq', '5'], { brokerUrl: server.url(0), backendUrl: server.url(1) });
-  const ids = Array.from({ length: 20 }, () => randomUUID());
+  // Real data: a worker's tasks and results, Celery's messages waiting in a queue with no consumer,
+  // and synthetic events for a second worker that never answers inspect.
+  const urls = { brokerUrl: server.url(0), backendUrl: server.url(1) };
+  const worker = await startWorker({ ...urls, name: 'fuzzw', queues: ['celery'], pool: 'solo', concurrency: 1 });
+  const done = z.object({ ids: z.array(z.string()) });
+  const ran = [...done.parse(await runDriver(['burst', '8', '--wait'], urls)).ids, ...done.parse(await runDriver(['failures', '3', '--wait'], urls)).ids];
+  await runDriver(['queue-only', 'fuzzq', '5'], urls);
+  const ids = Array.from({ length: 5 }, () => randomUUID());
   for (const id of ids) await publishTaskEvents(redis, 0, lifecycle(id, 'tasks.add'), 'w1@fuzz');
   await publishHeartbeat(redis, 0, 'w1@fuzz');
-  await waitFor(async () => (await ctx.store.exists(ctx.keys.task(ids[ids.length - 1] ?? ''))) === 1, 'tasks stored');
+  for (const id of [...ran, ...ids]) await waitFor(async () => (await ctx.store.exists(ctx.keys.task(id))) === 1, `task ${id} stored`);
   await waitFor(async () => (await ctx.store.hexists(ctx.keys.workers, 'w1@fuzz')) === 1, 'worker stored');
-  real.push(...ids.slice(0, 3), 'w1@fuzz', 'fuzzq', 'celery', 'tasks.add', 'SUCCESS', 'active', 'stats', 'registered', '10', '1h', 'name');
+  await worker.stop();
+  real.push(...ran.slice(0, 3), ...ran.slice(-2), ids[0] ?? '', worker.hostname, 'w1@fuzz', 'fuzzq', 'celery', 'tasks.add', 'tasks.fail');
+  real.push('SUCCESS', 'FAILURE', 'active', 'stats', 'registered', '10', '1h', 'name');
   await stopProcessCollector();
 
   routes = await findRoutes(path.resolve(__dirname, '../../app'), ['api', 'metrics']);
@@ -88,6 +98,15 @@ describe('fuzzing every route', () => {
     expect(templates).toContain('/api/v1/queues/[name]/messages');
     expect(templates).toContain('/api/v1/alerts/silences');
     expect(routes.every((r) => Object.keys(r.methods).length > 0)).toBe(true);
+  });
+
+  it('answers 404 for peeking a "queue" whose key is not a list (the fuzz run found a 500 here)', async () => {
+    const messages = routes.find((x) => x.template === '/api/v1/queues/[name]/messages')?.methods.GET;
+    const name = '_kombu.binding.celery'; // a SET the worker created
+    expect(await redis.type(name)).toBe('set');
+    const res = await messages?.(new Request(`http://localhost/api/v1/queues/${name}/messages`), { params: Promise.resolve({ name }) });
+    expect(res?.status).toBe(404);
+    expect(await res?.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringContaining('not a list') } });
   });
 
   it('answers 10,000 malformed requests without a 5xx, each error in the contract, and leaves Redis as it was', async () => {
