@@ -80,6 +80,8 @@ function buildRequest(r: Prng, route: FoundRoute, method: string): { request: Re
   const headers: Record<string, string> = { 'x-forwarded-for': `10.${r.int(4)}.${r.int(256)}.${r.int(256)}` };
   if (r.chance(0.05)) headers.host = r.pick(['evil.example', 'localhost.evil.example:3000', '127.0.0.1.nip.io']);
   if (r.chance(0.05)) headers['x-forwarded-proto'] = 'https';
+  if (r.chance(0.05)) headers.authorization = r.pick(['Bearer ', 'Bearer x', `Bearer ${'t'.repeat(5000)}`, 'Basic Og==', 'Bearer \u00ff\u00fe']);
+  if (r.chance(0.05)) headers.cookie = r.pick(['trellis_session=', 'trellis_session=garbage', `a=${'b'.repeat(4000)}`, '=;=;']);
   const init: RequestInit = { method, headers };
   if (method !== 'GET' && method !== 'HEAD' && r.chance(0.9)) {
     const { body, contentType } = malformedBody(r);
