@@ -53,7 +53,7 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
         if (!hostAllowed(request.headers.get('host') ?? new URL(request.url).host, ctx.config.allowedHosts)) {
           throw new AppError('HOST_NOT_ALLOWED', 'this Host is not one Trellis is served at (TRELLIS_ALLOWED_HOSTS)');
         }
-        const principal = await authorize(request, options.permission);
+        const principal = await authorizeCounted(ctx, request, options.permission);
         await rateLimit(ctx, request, principal, options.rateLimit ?? rateKindOf(options.permission));
         const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
         const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
@@ -74,6 +74,16 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
       return withProtectionHeaders(response, request, requestId, ctx?.config.alerts.publicUrl);
     });
   };
+}
+
+/** Refused credentials (a guessed token, a forged cookie) spend the address's login bucket, so guessing is throttled like logins. */
+async function authorizeCounted(ctx: TrellisContext, request: Request, permission: Permission): Promise<Principal> {
+  try {
+    return await authorize(request, permission);
+  } catch (err) {
+    await rateLimit(ctx, request, null, 'login');
+    throw err;
+  }
 }
 
 /** The request id and security headers, on success and error responses alike. */

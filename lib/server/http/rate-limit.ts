@@ -25,9 +25,12 @@ export function rateKindOf(permission: Permission): RateKind {
   return permission.endsWith(':act') ? 'action' : 'read';
 }
 
-/** Who the budget belongs to: the token or user, else the client address (logins always by address). */
-export function rateSubject(request: Request, principal: Principal, kind: RateKind): string {
-  if (kind !== 'login' && principal.kind !== 'anonymous') return `${principal.kind}:${principal.id}`;
+/**
+ * Who the budget belongs to: the token or user, else the client address. Logins, and requests
+ * whose credentials were refused (principal null), always count by address.
+ */
+export function rateSubject(request: Request, principal: Principal | null, kind: RateKind): string {
+  if (kind !== 'login' && principal && principal.kind !== 'anonymous') return `${principal.kind}:${principal.id}`;
   return `ip:${clientAddress(request)}`;
 }
 
@@ -75,7 +78,7 @@ function limitersFor(ctx: TrellisContext, limits: RateLimits): Limiters {
 }
 
 /** Takes one token from the caller's bucket of this kind; throws RateLimitedError (429) when empty. */
-export async function rateLimit(ctx: TrellisContext, request: Request, principal: Principal, kind: RateKind): Promise<void> {
+export async function rateLimit(ctx: TrellisContext, request: Request, principal: Principal | null, kind: RateKind): Promise<void> {
   const limits = ctx.config.rateLimit;
   if (limits === null) return;
   try {
