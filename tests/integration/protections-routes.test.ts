@@ -10,10 +10,12 @@ let server: RedisServer;
 let redis: Redis;
 let health: typeof import('@/app/api/v1/health/route');
 let silences: typeof import('@/app/api/v1/alerts/silences/route');
+let silence: typeof import('@/app/api/v1/alerts/silences/[id]/route');
 
 // Each test is its own client (its own X-Forwarded-For), so buckets do not leak between tests.
-const call = (handler: (r: Request) => Promise<Response>, path: string, client: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
-  handler(new Request(`http://localhost${path}`, { ...init, headers: { host: 'localhost:3000', 'x-forwarded-for': client, ...init.headers } }));
+type Handler = (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response>;
+const call = (handler: Handler, path: string, client: string, init: RequestInit & { headers?: Record<string, string> } = {}, params: Record<string, string> = {}) =>
+  handler(new Request(`http://localhost${path}`, { ...init, headers: { host: 'localhost:3000', 'x-forwarded-for': client, ...init.headers } }), { params: Promise.resolve(params) });
 
 const json = { 'content-type': 'application/json' };
 const validSilence = JSON.stringify({ match: { rule: 'worker-offline' }, duration: '1h', reason: 'maintenance' });
@@ -27,6 +29,7 @@ beforeAll(async () => {
   process.env.TRELLIS_RATE_LIMIT = '6'; // reads: a bucket of 1 refilled every 10 s, plus a burst of 1 a minute
   health = await import('@/app/api/v1/health/route');
   silences = await import('@/app/api/v1/alerts/silences/route');
+  silence = await import('@/app/api/v1/alerts/silences/[id]/route');
 });
 
 afterAll(async () => {
@@ -91,6 +94,8 @@ describe('web protections on API routes', () => {
       [await post('10.0.2.3', validSilence, { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [await post('10.0.2.4', 'match=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [await post('10.0.2.5', JSON.stringify({ match: {}, duration: 'soon', reason: '' })), 422, 'INVALID_INPUT'],
+      // A route that takes no body still refuses one that is not JSON.
+      [await call(silence.DELETE, '/api/v1/alerts/silences/x', '10.0.2.6', { method: 'DELETE', body: 'id=x', headers: { 'content-type': 'text/plain' } }, { id: 'x' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ];
     for (const [res, status, code] of cases) {
       expect({ status: res.status, body: await res.json() }).toEqual({ status, body: { error: { code, message: expect.any(String) } } });

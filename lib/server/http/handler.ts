@@ -57,7 +57,9 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
         await rateLimit(ctx, request, principal, options.rateLimit ?? rateKindOf(options.permission));
         const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
         const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
-        const body = options.body ? options.body.parse(await readJsonBody(request)) : undefined;
+        // A body where none is expected gets the same checks (413/415/400), then is ignored.
+        const raw = options.body || !BODYLESS.has(request.method) ? await readJsonBody(request) : undefined;
+        const body = options.body ? options.body.parse(raw) : undefined;
         const result = await handler({
           query: query as z.output<QS>,
           params: params as z.output<PS>,
@@ -75,6 +77,8 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
     });
   };
 }
+
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Refused credentials (a guessed token, a forged cookie) spend the address's login bucket, so guessing is throttled like logins. */
 async function authorizeCounted(ctx: TrellisContext, request: Request, permission: Permission): Promise<Principal> {
