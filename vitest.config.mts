@@ -19,5 +19,8 @@ export default defineConfig({
     // Integration suites start their own redis-server and Celery workers; 2 cores, so run files one at a time.
     fileParallelism: false,
     include: ['tests/**/*.test.ts'],
+    // Suites call route handlers in tight polling loops from one "client"; rate limiting has its
+    // own tests (tests/integration/protections-*.test.ts), which turn it back on.
+    env: { TRELLIS_RATE_LIMIT: 'off' },
   },
 });

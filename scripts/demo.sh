@@ -83,7 +83,7 @@ else
 fi
 
 echo "Starting Trellis on port $PORT…"
-PORT=$PORT NEXT_MANUAL_SIG_HANDLE=true npx next start -p "$PORT" >"$DEMO/trellis.log" 2>&1 &
+PORT=$PORT bash scripts/start.sh >"$DEMO/trellis.log" 2>&1 &
 trellis=$!
 pids+=($trellis)
 healthy() {

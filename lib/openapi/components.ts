@@ -14,7 +14,7 @@ export const components = {
           type: 'object',
           required: ['code', 'message'],
           properties: {
-            code: { type: 'string', enum: ['BAD_REQUEST', 'INVALID_INPUT', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE', 'TIMEOUT'] },
+            code: { type: 'string', enum: ['BAD_REQUEST', 'INVALID_INPUT', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'HOST_NOT_ALLOWED', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE', 'TIMEOUT'] },
             message: { type: 'string' },
           },
         },

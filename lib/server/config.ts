@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { allowedHosts } from './http/allowed-hosts';
 import { parseRedisUrl, type RedisTarget } from './redis/url';
 import { parseRedactKeys } from './redaction/key-patterns';
 
@@ -107,6 +108,17 @@ const redactKeys = z.string().transform((value, ctx): string[] => {
   return z.NEVER;
 });
 
+/** Requests per minute per client: reads as given, actions a tenth, logins a sixtieth (at least 1). */
+const rateLimit = z.string().transform((value, ctx): RateLimits | null => {
+  if (value.trim().toLowerCase() === 'off') return null;
+  const read = Number(value);
+  if (!Number.isInteger(read) || read < 6 || read > 1_000_000) {
+    ctx.addIssue({ code: 'custom', message: `TRELLIS_RATE_LIMIT: "${value}" must be requests per minute for reads (6 to 1000000, e.g. 600) or "off"` });
+    return z.NEVER;
+  }
+  return { read, action: Math.max(6, Math.floor(read / 10)), login: Math.max(6, Math.floor(read / 60)) };
+});
+
 // The URLs are parsed knowing TRELLIS_SENTINEL_MASTER, which every sentinel:// URL needs.
 const envSchema = (sentinelMaster: string | undefined) => z.object({
   CELERY_BROKER_URL: redisUrl('CELERY_BROKER_URL', sentinelMaster).default(parseRedisUrl('redis://localhost:6379/0') as RedisTarget),
@@ -167,7 +179,19 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
   TRELLIS_HIDE_ARGS: z.enum(['viewer', 'none'], { message: 'TRELLIS_HIDE_ARGS: must be "viewer" (viewers see no task arguments, results or exception messages) or "none"' }).default('none'),
   TRELLIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: positiveInt('PORT', 65535).default(3000),
+  TRELLIS_HOST: z
+    .string()
+    .regex(/^(\[?[0-9a-fA-F:.]+\]?|[A-Za-z0-9.-]{1,253})$/, 'TRELLIS_HOST: the address to listen on (an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0)')
+    .default('127.0.0.1'),
+  TRELLIS_ALLOWED_HOSTS: z.string().optional(),
+  TRELLIS_RATE_LIMIT: rateLimit.default({ read: 600, action: 60, login: 10 }),
 });
+
+export interface RateLimits {
+  read: number;
+  action: number;
+  login: number;
+}
 
 export interface TrellisConfig {
   broker: RedisTarget;
@@ -212,6 +236,12 @@ export interface TrellisConfig {
   hideArgs: 'viewer' | 'none';
   logLevel: z.infer<ReturnType<typeof envSchema>>['TRELLIS_LOG_LEVEL'];
   port: number;
+  /** The address `next start -H` listens on (scripts/start.sh). */
+  listenHost: string;
+  /** Host header names accepted (["*"]: any), against DNS rebinding. */
+  allowedHosts: string[];
+  /** Requests per minute per client (token, user or IP) by kind, or null when TRELLIS_RATE_LIMIT=off. */
+  rateLimit: RateLimits | null;
 }
 
 export class ConfigError extends Error {
@@ -227,6 +257,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const result = envSchema(cleaned.TRELLIS_SENTINEL_MASTER).safeParse(cleaned);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message));
   const e = result.data;
+  if (e.TRELLIS_AUTH === 'none' && !isLoopback(e.TRELLIS_HOST)) {
+    throw new ConfigError([
+      `TRELLIS_AUTH=none (no sign-in: everyone is admin) is allowed only on loopback, and TRELLIS_HOST is ${e.TRELLIS_HOST}: set TRELLIS_AUTH=password (with TRELLIS_ADMIN_PASSWORD or a users file), or listen on 127.0.0.1`,
+    ]);
+  }
+  const hosts = allowedHosts({ allowed: e.TRELLIS_ALLOWED_HOSTS, publicUrl: e.TRELLIS_PUBLIC_URL, listenHost: e.TRELLIS_HOST });
+  if (typeof hosts === 'string') throw new ConfigError([hosts]);
   const commandTimeoutMs = Math.round(e.TRELLIS_REDIS_TIMEOUT * 1000);
   const sentinelPassword = e.TRELLIS_SENTINEL_PASSWORD;
   const target = (t: RedisTarget): RedisTarget => ({
@@ -268,6 +305,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hideArgs: e.TRELLIS_HIDE_ARGS,
     logLevel: e.TRELLIS_LOG_LEVEL,
     port: e.PORT,
+    listenHost: e.TRELLIS_HOST,
+    allowedHosts: hosts,
+    rateLimit: e.TRELLIS_RATE_LIMIT,
   };
 }
 
@@ -277,4 +317,10 @@ let cached: TrellisConfig | undefined;
 export function config(): TrellisConfig {
   cached ??= loadConfig();
   return cached;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses other machines cannot reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

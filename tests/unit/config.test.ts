@@ -139,3 +139,11 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('TRELLIS_AUTH=none', () => {
+  it('is refused unless Trellis listens on loopback', () => {
+    expect(() => loadConfig({ TRELLIS_HOST: '0.0.0.0' })).toThrow(/TRELLIS_AUTH=none .* allowed only on loopback, and TRELLIS_HOST is 0\.0\.0\.0/);
+    expect(loadConfig({ TRELLIS_HOST: '0.0.0.0', TRELLIS_AUTH: 'password' }).auth.mode).toBe('password');
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(loadConfig({ TRELLIS_HOST: host }).auth.mode).toBe('none');
+  });
+});

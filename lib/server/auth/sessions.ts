@@ -24,13 +24,11 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema> & { sid: string };
 
-async function secret(ctx: TrellisContext): Promise<string> {
+/** The sealing secret; made once (on the first sign-in) and kept in the store, so every process and the next start agree. */
+async function secret(ctx: TrellisContext, create: boolean): Promise<string | null> {
   if (ctx.config.auth.sessionSecret) return ctx.config.auth.sessionSecret;
-  // Made once, kept in the store: every process (and the next start) seals and opens the same way.
-  await ctx.store.set(ctx.keys.authSessionSecret, randomBytes(32).toString('base64url'), 'NX');
-  const s = await ctx.store.get(ctx.keys.authSessionSecret);
-  if (!s) throw new Error('no session secret in the store');
-  return s;
+  if (create) await ctx.store.set(ctx.keys.authSessionSecret, randomBytes(32).toString('base64url'), 'NX');
+  return ctx.store.get(ctx.keys.authSessionSecret);
 }
 
 export async function createSession(ctx: TrellisContext, who: Omit<Session, 'sid' | 'csrf' | 'createdAt'>): Promise<{ cookie: string; session: Session }> {
@@ -39,14 +37,19 @@ export async function createSession(ctx: TrellisContext, who: Omit<Session, 'sid
   const ttl = ctx.config.auth.sessionTtlSeconds;
   const { sid: _, ...stored } = session;
   await ctx.store.set(ctx.keys.authSession(sid), JSON.stringify(stored), 'EX', Math.ceil(ttl));
-  const cookie = await sealData({ sid }, { password: await secret(ctx), ttl });
+  const password = await secret(ctx, true);
+  if (!password) throw new Error('no session secret in the store');
+  const cookie = await sealData({ sid }, { password, ttl });
   return { cookie, session };
 }
 
 export async function readSession(ctx: TrellisContext, cookie: string): Promise<Session | null> {
+  // No secret yet means nobody ever signed in: no cookie can be valid (and a stray one creates nothing).
+  const password = await secret(ctx, false);
+  if (!password) return null;
   let sid: unknown;
   try {
-    sid = ((await unsealData<{ sid?: string }>(cookie, { password: await secret(ctx), ttl: ctx.config.auth.sessionTtlSeconds })) as { sid?: string }).sid;
+    sid = ((await unsealData<{ sid?: string }>(cookie, { password, ttl: ctx.config.auth.sessionTtlSeconds })) as { sid?: string }).sid;
   } catch {
     return null;
   }

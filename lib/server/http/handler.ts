@@ -1,14 +1,19 @@
 import 'server-only';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, type ErrorBody } from '@/lib/errors';
 import { logger } from '../logger';
 import { getContext, type TrellisContext } from '../context';
+import { hostAllowed } from './allowed-hosts';
 import { authorize, type Permission, type Principal } from './authorize';
+import { readJsonBody } from './json-body';
+import { rateKindOf, rateLimit, RateLimitedError, type RateKind } from './rate-limit';
+import { inRequestScope, requestIdOf } from './request-scope';
+import { securityHeaders, servedOverHttps } from './security-headers';
 
-// Every route handler goes through withRoute: it parses params and query with zod (types are
-// inferred), checks the route's permission, attaches a request id, and maps every error to the one
-// error contract. No stack trace ever reaches a client. A broker/store/backend Redis that cannot be
+// Every route handler goes through withRoute: it checks the Host header (DNS rebinding), checks
+// the route's permission, takes a token from the caller's rate-limit bucket, parses params, query
+// and body with zod (types are inferred), attaches a request id and the security headers, and maps
+// every error to the one error contract. No stack trace ever reaches a client. A broker/store/backend Redis that cannot be
 // reached or does not answer within TRELLIS_REDIS_TIMEOUT (a stalled server, a Sentinel failover
 // in progress) is 503 UNAVAILABLE (the request may succeed later), not 500 and not a hung request.
 
@@ -31,6 +36,8 @@ export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType, BS ext
   params?: PS;
   /** A JSON request body (POST); an empty body parses as {}. */
   body?: BS;
+  /** The rate-limit bucket; by default 'action' for permissions ending in ':act', else 'read'. A login route passes 'login'. */
+  rateLimit?: RateKind;
 }
 
 export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodType = z.ZodUnknown, BS extends z.ZodType = z.ZodUnknown>(
@@ -38,44 +45,69 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
   handler: (input: RouteInput<z.output<QS>, z.output<PS>, z.output<BS>>) => Promise<unknown> | unknown,
 ) {
   const route = async (request: Request, routeContext?: RouteContext): Promise<Response> => {
-    const requestId = randomUUID();
-    try {
-      const principal = options.permission === 'public' ? PUBLIC : await authorize(getContext(), request, options.permission);
-      const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
-      const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
-      const body = options.body ? options.body.parse(await readJsonBody(request)) : undefined;
-      const result = await handler({
-        query: query as z.output<QS>,
-        params: params as z.output<PS>,
-        body: body as z.output<BS>,
-        request,
-        ctx: getContext(),
-        principal,
-        requestId,
-      });
-      if (result instanceof Response) return result;
-      return Response.json(result, { headers: { 'x-request-id': requestId, 'cache-control': 'no-store' } });
-    } catch (err) {
-      return errorResponse(err, requestId);
-    }
+    const requestId = requestIdOf(request);
+    return inRequestScope(requestId, async () => {
+      let ctx: TrellisContext | undefined;
+      let response: Response;
+      try {
+        ctx = getContext();
+        if (!hostAllowed(request.headers.get('host') ?? new URL(request.url).host, ctx.config.allowedHosts)) {
+          throw new AppError('HOST_NOT_ALLOWED', 'this Host is not one Trellis is served at (TRELLIS_ALLOWED_HOSTS)');
+        }
+        const principal = await authorizeCounted(ctx, request, options.permission);
+        await rateLimit(ctx, request, principal, options.rateLimit ?? rateKindOf(options.permission));
+        const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
+        const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
+        // A body where none is expected gets the same checks (413/415/400), then is ignored.
+        const raw = options.body || !BODYLESS.has(request.method) ? await readJsonBody(request) : undefined;
+        const body = options.body ? options.body.parse(raw) : undefined;
+        const result = await handler({
+          query: query as z.output<QS>,
+          params: params as z.output<PS>,
+          body: body as z.output<BS>,
+          request,
+          ctx,
+          principal,
+          requestId,
+        });
+        response = result instanceof Response ? result : Response.json(result, { headers: { 'cache-control': 'no-store' } });
+      } catch (err) {
+        response = errorResponse(err, requestId);
+      }
+      return withProtectionHeaders(response, request, requestId, ctx?.config.alerts.publicUrl);
+    });
   };
   // What the route requires, readable by tests (the role × route matrix enumerates every route).
   return Object.assign(route, { permission: options.permission });
 }
 
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The principal of a public route: grants nothing (public routes check what they need themselves). */
 const PUBLIC: Principal = { id: 'public', kind: 'anonymous', name: 'anonymous', role: 'viewer' };
 
-const MAX_BODY_BYTES = 64 * 1024;
-
-async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new AppError('INVALID_INPUT', `request body over ${MAX_BODY_BYTES / 1024} KB`);
-  if (text.trim() === '') return {};
+/** Refused credentials (a guessed token, a forged cookie) spend the address's login bucket, so guessing is throttled like logins. */
+async function authorizeCounted(ctx: TrellisContext, request: Request, permission: Permission | 'public'): Promise<Principal> {
+  if (permission === 'public') return PUBLIC;
   try {
-    return JSON.parse(text);
+    return await authorize(ctx, request, permission);
+  } catch (err) {
+    await rateLimit(ctx, request, null, 'login');
+    throw err;
+  }
+}
+
+/** The request id and security headers, on success and error responses alike. */
+function withProtectionHeaders(response: Response, request: Request, requestId: string, publicUrl: string | undefined): Response {
+  const headers = { 'x-request-id': requestId, ...securityHeaders({ https: servedOverHttps(request.headers, publicUrl), api: true }) };
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
   } catch {
-    throw new AppError('INVALID_INPUT', 'request body is not valid JSON');
+    // a Response with immutable headers (e.g. one passed through from fetch): copy it
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    return copy;
   }
 }
 
@@ -90,6 +122,7 @@ export function searchParamsToObject(params: URLSearchParams): Record<string, st
 }
 
 export function errorResponse(err: unknown, requestId: string): Response {
+  const extraHeaders: Record<string, string> = {};
   let status: number;
   let body: ErrorBody;
   if (err instanceof z.ZodError) {
@@ -101,6 +134,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
   } else if (err instanceof AppError) {
     status = err.status;
     body = { error: { code: err.code, message: err.message } };
+    if (err instanceof RateLimitedError) extraHeaders['retry-after'] = String(err.retryAfterSeconds);
     if (status >= 500) logger.error({ requestId, err, cause: err.cause }, 'request failed');
   } else if (isConnectionError(err)) {
     status = 503;
@@ -111,7 +145,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
     body = { error: { code: 'INTERNAL', message: `Internal error (request ${requestId})` } };
     logger.error({ requestId, err }, 'unhandled error in route');
   }
-  return Response.json(body, { status, headers: { 'x-request-id': requestId, 'cache-control': 'no-store' } });
+  return Response.json(body, { status, headers: { 'x-request-id': requestId, 'cache-control': 'no-store', ...extraHeaders } });
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);

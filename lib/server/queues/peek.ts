@@ -1,5 +1,5 @@
 import 'server-only';
-import { AppError } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
 import { decodeQueueMessage } from '../celery/queue-message';
 import type { TrellisContext } from '../context';
 import { redisMajorVersion } from '../redis/server-version';
@@ -94,10 +94,16 @@ export async function peekMessages(ctx: TrellisContext, queue: string, offset: n
   if (!Number.isInteger(offset) || offset < 0 || offset > PEEK_MAX_OFFSET) throw new AppError('INVALID_INPUT', `offset: must be an integer from 0 to ${PEEK_MAX_OFFSET}`);
   const size = Math.min(Math.max(1, limit), PEEK_MAX_LIMIT);
   const bandKeys = ctx.celery.queueBandKeys(queue);
-  const raw = await readByScript(ctx, bandKeys.map((b) => b.key), offset, size).catch((err: unknown) => {
-    if (!probeRefusal(err)) throw err;
-    return readByMulti(ctx, bandKeys, offset, size);
-  });
+  const raw = await readByScript(ctx, bandKeys.map((b) => b.key), offset, size)
+    .catch((err: unknown) => {
+      if (!probeRefusal(err)) throw err;
+      return readByMulti(ctx, bandKeys, offset, size);
+    })
+    .catch((err: unknown) => {
+      // A name whose key holds something else (`_kombu.binding.celery` is a SET) is no queue.
+      if (err instanceof Error && /WRONGTYPE/.test(err.message)) throw notFound(`queue "${queue}" (its key is not a list)`);
+      throw err;
+    });
   const { plan, total } = pagePlan(bandKeys.map((b, i) => ({ ...b, depth: raw.depths[i] ?? 0 })), offset, size);
   const items: PeekedMessage[] = plan.flatMap((p, k) =>
     (raw.slices[k] ?? []).map((m, j): PeekedMessage => {

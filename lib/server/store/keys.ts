@@ -44,6 +44,8 @@ export function storeKeys(prefix: string) {
     authSessionSecret: `${prefix}auth:session-secret`,
     /** HASH: hostname → worker document JSON. */
     workers: `${prefix}workers`,
+    /** STRING counters (rate-limiter-flexible's, with a TTL): `<it>:<client>` per rate-limit bucket (lib/server/http/rate-limit.ts). */
+    rateLimit: (bucket: string) => `${prefix}rl:${bucket}`,
     /** STRING: the collector lease (token), with a TTL. */
     lease: `${prefix}collector:lease`,
     /** STRING: the once-id of the last fenced write applied (makes a retried flush a no-op). */

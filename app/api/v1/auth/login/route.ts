@@ -5,4 +5,4 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 // POST /api/v1/auth/login – sign in with a built-in user (TRELLIS_AUTH=password): sets the session cookies.
-export const POST = withRoute({ permission: 'public', body: SignInSchema }, ({ ctx, request, body }) => signIn(ctx, request, body));
+export const POST = withRoute({ permission: 'public', rateLimit: 'login', body: SignInSchema }, ({ ctx, request, body }) => signIn(ctx, request, body));
