@@ -18,13 +18,14 @@ export const SessionSchema = z.object({
   user: z.string(),
   name: z.string(),
   role: z.enum(ROLES),
-  via: z.enum(['password']),
+  via: z.enum(['password', 'oidc']),
   csrf: z.string(),
   createdAt: z.number(),
 });
 export type Session = z.infer<typeof SessionSchema> & { sid: string };
 
-async function secret(ctx: TrellisContext): Promise<string> {
+/** The iron-session password (also seals the short-lived single sign-on flow cookie). */
+export async function sessionSecret(ctx: TrellisContext): Promise<string> {
   if (ctx.config.auth.sessionSecret) return ctx.config.auth.sessionSecret;
   // Made once, kept in the store: every process (and the next start) seals and opens the same way.
   await ctx.store.set(ctx.keys.authSessionSecret, randomBytes(32).toString('base64url'), 'NX');
@@ -39,14 +40,14 @@ export async function createSession(ctx: TrellisContext, who: Omit<Session, 'sid
   const ttl = ctx.config.auth.sessionTtlSeconds;
   const { sid: _, ...stored } = session;
   await ctx.store.set(ctx.keys.authSession(sid), JSON.stringify(stored), 'EX', Math.ceil(ttl));
-  const cookie = await sealData({ sid }, { password: await secret(ctx), ttl });
+  const cookie = await sealData({ sid }, { password: await sessionSecret(ctx), ttl });
   return { cookie, session };
 }
 
 export async function readSession(ctx: TrellisContext, cookie: string): Promise<Session | null> {
   let sid: unknown;
   try {
-    sid = ((await unsealData<{ sid?: string }>(cookie, { password: await secret(ctx), ttl: ctx.config.auth.sessionTtlSeconds })) as { sid?: string }).sid;
+    sid = ((await unsealData<{ sid?: string }>(cookie, { password: await sessionSecret(ctx), ttl: ctx.config.auth.sessionTtlSeconds })) as { sid?: string }).sid;
   } catch {
     return null;
   }
