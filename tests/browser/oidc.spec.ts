@@ -131,6 +131,24 @@ describe('single sign-on (OIDC) in the browser', () => {
     const res = await fetch(`${stack.baseUrl}/api/v1/auth/oidc/callback?code=forged&state=forged`, { redirect: 'manual' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login?sso=expired');
-    expect(res.headers.getSetCookie().some((c) => c.startsWith('trellis_session=') && !c.startsWith('trellis_session=;'))).toBe(false);
+    expect(opensSession(res)).toBe(false);
+  });
+
+  it('refuses a callback whose state is not the one this browser started with', async () => {
+    const start = await fetch(`${stack.baseUrl}/api/v1/auth/oidc/start`, { redirect: 'manual' });
+    expect(start.status).toBe(303);
+    const toProvider = new URL(start.headers.get('location') ?? '');
+    expect(toProvider.origin).toBe(provider.issuer);
+    expect(toProvider.searchParams.get('code_challenge_method')).toBe('S256');
+    const flowCookie = start.headers.getSetCookie().find((c) => c.startsWith('trellis_oidc='))?.split(';')[0] ?? '';
+    expect(flowCookie.length).toBeGreaterThan(50);
+    const res = await fetch(`${stack.baseUrl}/api/v1/auth/oidc/callback?code=stolen&state=not-${toProvider.searchParams.get('state') ?? ''}`, { headers: { cookie: flowCookie }, redirect: 'manual' });
+    expect(res.headers.get('location')).toBe('/login?sso=failed');
+    expect(opensSession(res)).toBe(false);
   });
 });
+
+/** Whether a response sets a (non-empty) Trellis session cookie. */
+function opensSession(res: Response): boolean {
+  return res.headers.getSetCookie().some((c) => c.startsWith('trellis_session=') && !c.startsWith('trellis_session=;'));
+}
