@@ -37,8 +37,8 @@ export async function startStack(opts: { env?: Record<string, string>; port?: nu
   const baseUrl = `http://127.0.0.1:${port}`;
   const end = Date.now() + 60_000;
   for (;;) {
-    // With sign-in on, health answers 401 to an anonymous caller: the server is up all the same.
-    const ok = await fetch(`${baseUrl}/api/v1/health`).then((r) => r.ok || r.status === 401, () => false);
+    // Up once it answers (401 when sign-in is on).
+    const ok = await fetch(`${baseUrl}/api/v1/health`).then((r) => r.status < 500, () => false);
     if (ok) break;
     if (Date.now() > end) throw new Error('Trellis did not start');
     await new Promise((r) => setTimeout(r, 300));
