@@ -43,7 +43,28 @@ export const authPaths = {
     post: { summary: 'End the session (everywhere) and clear the cookies', security: [], responses: { '200': ok({ type: 'object', properties: { signedOut: { type: 'boolean' } } }) } },
   },
   '/api/v1/auth/me': {
-    get: { summary: 'Who this request is (null when not signed in) and the auth mode', security: [], responses: { '200': ok({ type: 'object', properties: { principal: { oneOf: [ref('Principal'), { type: 'null' }] }, mode: { type: 'string', enum: ['none', 'password'] } } }) } },
+    get: { summary: 'Who this request is (null when not signed in) and the auth mode', security: [], responses: { '200': ok({ type: 'object', properties: { principal: { oneOf: [ref('Principal'), { type: 'null' }] }, mode: { type: 'string', enum: ['none', 'password', 'oidc'] } } }) } },
+  },
+  '/api/v1/auth/oidc/start': {
+    get: {
+      summary: 'Single sign-on (TRELLIS_AUTH=oidc): redirects the browser to the OpenID provider (authorization code flow with PKCE, state and nonce kept in a short-lived sealed cookie)',
+      security: [],
+      responses: { '303': { description: 'to the provider, or to /login?sso=unavailable when it cannot be reached' }, '400': { description: 'single sign-on is off', content: json(ref('Error')) } },
+    },
+  },
+  '/api/v1/auth/oidc/callback': {
+    get: {
+      summary: "Where the provider sends the browser back: verifies the answer, checks TRELLIS_OIDC_ALLOW and TRELLIS_OIDC_ROLES, sets the session cookies and redirects to /",
+      security: [],
+      parameters: [
+        { name: 'code', in: 'query', schema: { type: 'string' } },
+        { name: 'state', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: {
+        '303': { description: 'to / when signed in; otherwise to /login?sso=not-allowed|no-role|expired|cancelled|failed, with no session' },
+        '400': { description: 'single sign-on is off', content: json(ref('Error')) },
+      },
+    },
   },
   '/api/v1/tokens': {
     get: { summary: 'API tokens (admin)', responses: { '200': ok({ type: 'object', properties: { items: { type: 'array', items: ref('Token') }, nextCursor: { type: 'null' } } }), ...errors } },

@@ -3,8 +3,12 @@ import { z } from 'zod';
 import { allowedHosts } from './http/allowed-hosts';
 import { parseRedisUrl, type RedisTarget } from './redis/url';
 import { parseRedactKeys } from './redaction/key-patterns';
+import { parseAllowList, type AllowList } from './auth/oidc-allow';
+import { parseRoleRules, type RoleRule } from './auth/oidc-roles';
 
 // Configuration is read and validated once, at start. Every bad value gets its own clear message.
+
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -23,6 +27,17 @@ export function unescapeBytes(text: string): string {
 const redisUrl = (name: string, sentinelMaster: string | undefined) =>
   z.string().transform((value, ctx) => {
     const parsed = parseRedisUrl(value, sentinelMaster);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: `${name}: ${parsed}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/** A value parsed by `parse`, which returns a message (prefixed with the variable's name) when it is bad. */
+const parsedList = <T extends object>(name: string, parse: (text: string) => T | string) =>
+  z.string().transform((value, ctx) => {
+    const parsed = parse(value);
     if (typeof parsed === 'string') {
       ctx.addIssue({ code: 'custom', message: `${name}: ${parsed}` });
       return z.NEVER;
@@ -159,8 +174,24 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
   TRELLIS_SAMPLE_INTERVAL: duration('TRELLIS_SAMPLE_INTERVAL').default(5),
   TRELLIS_INSPECT_TIMEOUT: duration('TRELLIS_INSPECT_TIMEOUT').default(1.5),
   TRELLIS_AUTH: z
-    .enum(['none', 'password'], { message: 'TRELLIS_AUTH: "none" (loopback only) or "password" (users file / TRELLIS_ADMIN_PASSWORD); single sign-on (oidc) is not available yet' })
+    .enum(['none', 'password', 'oidc'], { message: 'TRELLIS_AUTH: "none" (loopback only), "password" (users file / TRELLIS_ADMIN_PASSWORD) or "oidc" (single sign-on)' })
     .default('none'),
+  TRELLIS_OIDC_ISSUER: z
+    .string()
+    .refine(
+      (v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && LOOPBACK_HOSTS.has(new URL(v).hostname))),
+      "TRELLIS_OIDC_ISSUER: the provider's issuer URL, https:// (http:// only for a provider on loopback, e.g. in tests)",
+    )
+    .optional(),
+  TRELLIS_OIDC_CLIENT_ID: z.string().optional(),
+  TRELLIS_OIDC_CLIENT_SECRET: z.string().optional(),
+  TRELLIS_OIDC_ALLOW: parsedList('TRELLIS_OIDC_ALLOW', parseAllowList).optional(),
+  TRELLIS_OIDC_ROLES: parsedList('TRELLIS_OIDC_ROLES', parseRoleRules).optional(),
+  TRELLIS_OIDC_GROUPS_CLAIM: z.string().default('groups'),
+  TRELLIS_OIDC_SCOPES: z
+    .string()
+    .refine((v) => v.split(/\s+/).includes('openid'), 'TRELLIS_OIDC_SCOPES: must include "openid" (e.g. "openid email profile groups")')
+    .default('openid email profile'),
   TRELLIS_USERS_FILE: z.string().optional(),
   TRELLIS_ADMIN_PASSWORD: z.string().min(12, 'TRELLIS_ADMIN_PASSWORD: at least 12 characters').optional(),
   TRELLIS_SESSION_SECRET: z.string().min(32, 'TRELLIS_SESSION_SECRET: at least 32 characters (e.g. openssl rand -base64 32)').optional(),
@@ -212,7 +243,9 @@ export interface TrellisConfig {
   sampleIntervalSeconds: number;
   inspectTimeoutSeconds: number;
   auth: {
-    mode: 'none' | 'password';
+    mode: 'none' | 'password' | 'oidc';
+    /** Single sign-on (TRELLIS_AUTH=oidc), or null in the other modes. */
+    oidc: OidcConfig | null;
     usersFile: string | null;
     adminPassword: string | null;
     /** Seals session cookies; null: a secret made once and kept in the store (shared by every process). */
@@ -242,6 +275,31 @@ export interface TrellisConfig {
   allowedHosts: string[];
   /** Requests per minute per client (token, user or IP) by kind, or null when TRELLIS_RATE_LIMIT=off. */
   rateLimit: RateLimits | null;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  allow: AllowList;
+  roles: RoleRule[];
+  groupsClaim: string;
+  scopes: string;
+}
+
+/** TRELLIS_OIDC_*: all required in oidc mode (default deny: no allow-list or role rules, nobody gets in). */
+function oidcConfig(e: z.output<ReturnType<typeof envSchema>>): OidcConfig | null {
+  if (e.TRELLIS_AUTH !== 'oidc') return null;
+  const { TRELLIS_OIDC_ISSUER: issuer, TRELLIS_OIDC_CLIENT_ID: clientId, TRELLIS_OIDC_CLIENT_SECRET: clientSecret, TRELLIS_OIDC_ALLOW: allow, TRELLIS_OIDC_ROLES: roles } = e;
+  if (issuer && clientId && clientSecret && allow && roles) return { issuer, clientId, clientSecret, allow, roles, groupsClaim: e.TRELLIS_OIDC_GROUPS_CLAIM, scopes: e.TRELLIS_OIDC_SCOPES };
+  const required: [string, unknown, string][] = [
+    ['TRELLIS_OIDC_ISSUER', issuer, "the provider's issuer URL"],
+    ['TRELLIS_OIDC_CLIENT_ID', clientId, 'the client id registered for Trellis'],
+    ['TRELLIS_OIDC_CLIENT_SECRET', clientSecret, 'its client secret'],
+    ['TRELLIS_OIDC_ALLOW', allow, 'who may sign in, e.g. @example.com,group:ops'],
+    ['TRELLIS_OIDC_ROLES', roles, 'the role of each group, e.g. admin=trellis-admins,viewer=*'],
+  ];
+  throw new ConfigError(required.filter(([, v]) => v === undefined).map(([name, , what]) => `${name}: required with TRELLIS_AUTH=oidc (${what})`));
 }
 
 export class ConfigError extends Error {
@@ -289,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inspectTimeoutSeconds: e.TRELLIS_INSPECT_TIMEOUT,
     auth: {
       mode: e.TRELLIS_AUTH,
+      oidc: oidcConfig(e),
       usersFile: e.TRELLIS_USERS_FILE ?? null,
       adminPassword: e.TRELLIS_ADMIN_PASSWORD ?? null,
       sessionSecret: e.TRELLIS_SESSION_SECRET ?? null,

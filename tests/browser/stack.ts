@@ -23,12 +23,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval). */
-export async function startStack(opts: { env?: Record<string, string> } = {}): Promise<Stack> {
+/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval); `port` when it must be known before (an OIDC redirect URI). */
+export async function startStack(opts: { env?: Record<string, string>; port?: number } = {}): Promise<Stack> {
   const redis = await startRedis();
   const brokerUrl = redis.url(0);
   const backendUrl = redis.url(1);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const server: ChildProcess = spawn('npx', ['next', 'start', '-p', String(port)], {
     env: { ...process.env, CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -32,6 +32,8 @@ const PINNED: Record<string, Permission | 'public'> = {
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/logout': 'public',
   'GET /api/v1/auth/me': 'public',
+  'GET /api/v1/auth/oidc/start': 'public',
+  'GET /api/v1/auth/oidc/callback': 'public',
 };
 
 interface Route {
@@ -107,7 +109,7 @@ describe('role × route matrix', () => {
     expect(all.length).toBeGreaterThan(25);
     for (const r of all) expect([r.key, typeof r.handler.permission]).toEqual([r.key, 'string']);
     for (const [key, permission] of Object.entries(PINNED)) expect([key, all.find((r) => r.key === key)?.handler.permission]).toEqual([key, permission]);
-    // Nothing but sign-in, sign-out and who-am-I is public.
+    // Nothing but sign-in (password and single sign-on), sign-out and who-am-I is public.
     expect(all.filter((r) => r.handler.permission === 'public').map((r) => r.key).sort()).toEqual(Object.entries(PINNED).filter(([, p]) => p === 'public').map(([k]) => k).sort());
   });
 

@@ -18,7 +18,7 @@ export const SessionSchema = z.object({
   user: z.string(),
   name: z.string(),
   role: z.enum(ROLES),
-  via: z.enum(['password']),
+  via: z.enum(['password', 'oidc']),
   csrf: z.string(),
   createdAt: z.number(),
 });
@@ -31,15 +31,20 @@ async function secret(ctx: TrellisContext, create: boolean): Promise<string | nu
   return ctx.store.get(ctx.keys.authSessionSecret);
 }
 
+/** The iron-session password, made if missing (also seals the short-lived single sign-on flow cookie). */
+export async function sessionSecret(ctx: TrellisContext): Promise<string> {
+  const password = await secret(ctx, true);
+  if (!password) throw new Error('no session secret in the store');
+  return password;
+}
+
 export async function createSession(ctx: TrellisContext, who: Omit<Session, 'sid' | 'csrf' | 'createdAt'>): Promise<{ cookie: string; session: Session }> {
   const sid = randomUUID();
   const session: Session = { ...who, sid, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() / 1000 };
   const ttl = ctx.config.auth.sessionTtlSeconds;
   const { sid: _, ...stored } = session;
   await ctx.store.set(ctx.keys.authSession(sid), JSON.stringify(stored), 'EX', Math.ceil(ttl));
-  const password = await secret(ctx, true);
-  if (!password) throw new Error('no session secret in the store');
-  const cookie = await sealData({ sid }, { password, ttl });
+  const cookie = await sealData({ sid }, { password: await sessionSecret(ctx), ttl });
   return { cookie, session };
 }
 

@@ -1,0 +1,8 @@
+import { startSignOn } from '@/lib/server/auth/oidc';
+import { withRoute } from '@/lib/server/http/handler';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/auth/oidc/start – redirects to the single sign-on provider (TRELLIS_AUTH=oidc).
+export const GET = withRoute({ permission: 'public' }, ({ ctx, request }) => startSignOn(ctx, request));
