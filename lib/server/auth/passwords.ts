@@ -1,6 +1,6 @@
 import 'server-only';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 
 // Password hashes: new ones are argon2id (the library's defaults, OWASP's recommendation); a users
 // file may also carry bcrypt hashes ($2a$/$2b$/$2y$, what htpasswd -B writes). No hand-rolled crypto.
@@ -16,7 +16,7 @@ export function isSupportedHash(hash: string): boolean {
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   try {
     if (hash.startsWith('$argon2')) return await argon2Verify(hash, password);
-    if (/^\$2[aby]\$/.test(hash)) return await bcryptVerify(password, hash);
+    if (/^\$2[aby]\$/.test(hash)) return await bcrypt.compare(password, hash);
   } catch {
     // a malformed hash verifies nothing
   }
