@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, type ErrorBody } from '@/lib/errors';
 import { logger } from '../logger';
 import { getContext, type TrellisContext } from '../context';
+import type { RouteDoc, RouteSpec } from '@/lib/openapi/route-spec';
 import { authorize, type Permission, type Principal } from './authorize';
 
 // Every route handler goes through withRoute: it parses params and query with zod (types are
@@ -31,6 +32,8 @@ export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType, BS ext
   params?: PS;
   /** A JSON request body (POST); an empty body parses as {}. */
   body?: BS;
+  /** For the OpenAPI document (lib/openapi): what the route does and answers. */
+  doc?: RouteDoc;
 }
 
 export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodType = z.ZodUnknown, BS extends z.ZodType = z.ZodUnknown>(
@@ -59,8 +62,11 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
       return errorResponse(err, requestId);
     }
   };
-  // What the route requires, readable by tests (the role × route matrix enumerates every route).
-  return Object.assign(route, { permission: options.permission });
+  // What the route requires, readable by tests (the role × route matrix enumerates every route),
+  // and what it validates and answers, from which lib/openapi generates the OpenAPI document.
+  const { permission, query, params, body, doc } = options;
+  const spec: RouteSpec = { permission, query, params, body, doc };
+  return Object.assign(route, { permission, spec });
 }
 
 /** The principal of a public route: grants nothing (public routes check what they need themselves). */
