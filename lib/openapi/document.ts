@@ -13,6 +13,22 @@ const ErrorSchema = z
   .object({ error: z.object({ code: z.string().describe('e.g. INVALID_INPUT, NOT_FOUND, UNAVAILABLE'), message: z.string() }) })
   .meta({ id: 'Error' });
 
+const TAGS: Record<string, string> = {
+  alerts: 'Incidents, rules, silences and notification channels',
+  auth: 'Sign-in, sign-out and who the caller is',
+  broker: "The broker Redis: memory, eviction, clients, Trellis' store",
+  flower: 'Paths Flower answers, kept for its scripts',
+  health: "Redis reachability and the collector's state",
+  metrics: 'Prometheus exposition',
+  'openapi.json': 'This document',
+  queues: 'Queues: depth, consumers, flow, history and a peek at waiting messages',
+  stats: 'Task throughput over time',
+  stream: 'Live updates over server-sent events',
+  tasks: 'Tasks as Celery events and the result backend report them',
+  tokens: 'API tokens for scripts (admin)',
+  workers: 'Workers and read-only inspection',
+};
+
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
 /** The tag of a path: its first segment after /api/v1 (Flower's paths and /metrics have their own). */
@@ -45,7 +61,7 @@ function build() {
         'Monitoring and operations for Celery clusters on Redis. Lists are `{"items": [...], "nextCursor": ...}`; errors are `{"error": {"code", "message"}}`: 400 malformed JSON, 401 no or bad credentials, 403 the role does not allow it, 404 not found, 422 a field is invalid, 429 rate limited (see Retry-After), 503 Redis unreachable.',
     },
     servers: [{ url: '/' }],
-    tags: [...new Set(Object.keys(paths).map(tagOf))].sort().map((name) => ({ name })),
+    tags: [...new Set(Object.keys(paths).map(tagOf))].sort().map((name) => ({ name, description: TAGS[name] ?? name })),
     paths,
     components: {
       schemas,
