@@ -47,8 +47,8 @@ async function incidentWhen(ok: (i: z.infer<typeof Incident>) => boolean, what: 
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const res = await fetch(`${stack.baseUrl}/api/v1/alerts?rule=queue-no-consumer&queue=${QUEUE}`);
-    const { active } = z.object({ active: z.array(Incident) }).parse(await res.json());
-    const found = active.find(ok);
+    const { items } = z.object({ items: z.array(Incident) }).parse(await res.json());
+    const found = items.find((i) => i.status !== 'resolved' && ok(i));
     if (found) return found;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -23,8 +23,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval). */
-export async function startStack(opts: { env?: Record<string, string> } = {}): Promise<Stack> {
+/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval);
+ *  `readyPath` answers 2xx once the server is up (a public path when TRELLIS_AUTH=password). */
+export async function startStack(opts: { env?: Record<string, string>; readyPath?: string } = {}): Promise<Stack> {
   const redis = await startRedis();
   const brokerUrl = redis.url(0);
   const backendUrl = redis.url(1);
@@ -37,7 +38,7 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   const baseUrl = `http://127.0.0.1:${port}`;
   const end = Date.now() + 60_000;
   for (;;) {
-    const ok = await fetch(`${baseUrl}/api/v1/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${baseUrl}${opts.readyPath ?? '/api/v1/health'}`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > end) throw new Error('Trellis did not start');
     await new Promise((r) => setTimeout(r, 300));
