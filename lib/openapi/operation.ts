@@ -11,9 +11,10 @@ export function operation(spec: RouteSpec, method: string, path: string, tag: st
   const doc = spec.doc;
   const parameters = [...objectParameters(spec.params, 'path', schemas), ...objectParameters(spec.query, 'query', schemas)];
   const status = String(doc?.status ?? 200);
+  const description = status === '201' ? 'Created' : 'OK';
   const success = doc?.contentType
-    ? { description: doc.summary, content: { [doc.contentType]: { schema: { type: 'string' } } } }
-    : { description: doc?.summary ?? 'OK', content: { 'application/json': { schema: doc?.response ? toJsonSchema(doc.response, 'output', schemas) : {} } } };
+    ? { description, content: { [doc.contentType]: { schema: { type: 'string' } } } }
+    : { description, content: { 'application/json': { schema: doc?.response ? toJsonSchema(doc.response, 'output', schemas) : {} } } };
   const validates = Boolean(spec.params ?? spec.query ?? spec.body);
   return {
     operationId: operationId(method, path),

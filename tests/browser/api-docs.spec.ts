@@ -3,11 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curlExamples } from '@/lib/openapi/curl-examples';
 import { writeAlertsFile } from '../support/alerts';
 import { runDriver } from '../support/celery';
 import { startHttpReceiver, type HttpReceiver } from '../support/receivers';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { startStack, type Stack } from './stack';
 
 // Every curl example of docs/api.md, run as written with Debian's curl against the built Trellis
@@ -87,6 +90,43 @@ describe('docs/api.md against a real server', () => {
     const failures = results.filter((r) => / EMPTY|: (?!2xx)| not json|unexpected type/.test(r));
     expect(failures, results.join('\n')).toEqual([]);
     expect(results.filter((r) => r.endsWith('2xx json')).length).toBeGreaterThan(25);
+  });
+});
+
+describe('the API reference page', () => {
+  it('shows every operation of the served document to a signed-in user, with no serious axe violation', async () => {
+    const login = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'admin', password: ADMIN_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const cookies = login.headers.getSetCookie().map((c) => {
+      const [name = '', value = ''] = (c.split(';')[0] ?? '').split('=');
+      return { name, value, url: stack.baseUrl };
+    });
+    const served = (await (await fetch(`${stack.baseUrl}/api/v1/openapi.json`, { headers: { authorization: `Bearer ${env.TRELLIS_TOKEN ?? ''}` } })).json()) as { paths: Record<string, object> };
+    const operations = Object.values(served.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.addCookies(cookies);
+      const page = await context.newPage();
+      await page.goto(`${stack.baseUrl}/api-docs`, { waitUntil: 'networkidle' });
+      expect(await page.locator('[data-endpoint]').count()).toBe(operations);
+      const tasks = page.locator('[data-endpoint="GET /api/v1/tasks"]');
+      await tasks.locator('summary').click();
+      await expect(tasks.getByText('page size; default 50').isVisible()).resolves.toBe(true);
+      const found: string[] = [];
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const results = await new AxeBuilder({ page }).analyze();
+        found.push(...results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${scheme} ${v.id}: ${v.nodes.length} × ${v.help} (${v.nodes[0]?.html.slice(0, 120) ?? ''})`));
+      }
+      expect(found).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
