@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curlExamples } from '@/lib/openapi/curl-examples';
+import { curlExamples, templateOf } from '@/lib/openapi/curl-examples';
+import type { RouteSpec } from '@/lib/openapi/route-spec';
+import { routeModules } from '@/lib/openapi/routes';
 import { writeAlertsFile } from '../support/alerts';
 import { runDriver } from '../support/celery';
 import { startHttpReceiver, type HttpReceiver } from '../support/receivers';
@@ -15,7 +17,8 @@ import { startStack, type Stack } from './stack';
 
 // Every curl example of docs/api.md, run as written with Debian's curl against the built Trellis
 // (TRELLIS_AUTH=password) with a token made by the CLI, in document order (steps keep ids for
-// later examples): each must answer 2xx, and JSON where the API answers JSON.
+// later examples): each must answer 2xx, and JSON that the route's response schema (the one the
+// OpenAPI document shows) accepts.
 
 const run = promisify(execFile);
 const ADMIN_PASSWORD = 'a docs admin password';
@@ -68,7 +71,7 @@ describe('docs/api.md against a real server', () => {
     expect(env.TRELLIS_TOKEN).toMatch(/^trellis_[0-9a-f]{32}_/);
   });
 
-  it('runs every curl example: 2xx, and JSON where the API answers JSON', async () => {
+  it('runs every curl example: 2xx, and JSON as the document describes it', async () => {
     const examples = curlExamples(readFileSync('docs/api.md', 'utf8'));
     expect(examples.length).toBeGreaterThan(30);
     const results: string[] = [];
@@ -84,10 +87,10 @@ describe('docs/api.md against a real server', () => {
         (err: { code?: number; stdout?: string }) => ({ stdout: err.code === 28 && e.command.includes('--max-time') ? (err.stdout ?? '') : `curl exit ${err.code}` }),
       );
       const [status = '', type = ''] = outcome.stdout.split(' ');
-      const json = type.startsWith('application/json') ? isJson(readFileSync(body, 'utf8')) : type.startsWith('text/') ? 'text' : 'unexpected type';
+      const json = type.startsWith('application/json') ? checkJson(readFileSync(body, 'utf8'), e.method, e.path) : type.startsWith('text/') ? 'text' : 'unexpected type';
       results.push(`${e.method} ${e.path}: ${status.startsWith('2') ? '2xx' : status} ${json}`);
     }
-    const failures = results.filter((r) => / EMPTY|: (?!2xx)| not json|unexpected type/.test(r));
+    const failures = results.filter((r) => / EMPTY|: (?!2xx)|not json|unexpected type|not as documented/.test(r));
     expect(failures, results.join('\n')).toEqual([]);
     expect(results.filter((r) => r.endsWith('2xx json')).length).toBeGreaterThan(25);
   });
@@ -130,11 +133,17 @@ describe('the API reference page', () => {
   });
 });
 
-function isJson(text: string): string {
+/** 'json' when the body is JSON its route's response schema accepts (the document's answer). */
+function checkJson(text: string, method: string, urlPath: string): string {
+  let body: unknown;
   try {
-    JSON.parse(text);
-    return 'json';
+    body = JSON.parse(text);
   } catch {
     return 'not json';
   }
+  const template = templateOf(urlPath, Object.keys(routeModules)) ?? '';
+  const handler = routeModules[template]?.[method] as { spec?: RouteSpec } | undefined;
+  const parsed = handler?.spec?.doc?.response?.safeParse(body);
+  if (!parsed) return 'json, no response schema: not as documented';
+  return parsed.success ? 'json' : `json not as documented: ${parsed.error.issues.slice(0, 2).map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
 }
