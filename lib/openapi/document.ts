@@ -58,7 +58,7 @@ function build() {
       title: 'Trellis API',
       version: '1',
       description:
-        'Monitoring and operations for Celery clusters on Redis. Lists are `{"items": [...], "nextCursor": ...}`; errors are `{"error": {"code", "message"}}`: 400 malformed JSON, 401 no or bad credentials, 403 the role does not allow it, 404 not found, 422 a field is invalid, 429 rate limited (see Retry-After), 503 Redis unreachable.',
+        'Monitoring and operations for Celery clusters on Redis. Lists are `{"items": [...], "nextCursor": ...}`; errors are `{"error": {"code", "message"}}`: 400 malformed JSON, 413 body too large, 415 body not application/json, 401 no or bad credentials, 403 the role does not allow it, 404 not found, 422 a field is invalid, 429 rate limited (see Retry-After), 503 Redis unreachable.',
     },
     servers: [{ url: '/' }],
     tags: [...new Set(Object.keys(paths).map(tagOf))].sort().map((name) => ({ name, description: TAGS[name] ?? name })),
@@ -66,7 +66,9 @@ function build() {
     components: {
       schemas,
       responses: {
-        BadRequest: errorResponse('The body is not JSON (or too large, or not application/json)'),
+        BadRequest: errorResponse('The body is not valid JSON'),
+        TooLarge: errorResponse('The body is larger than the API accepts'),
+        UnsupportedMediaType: errorResponse('The body is not sent as application/json'),
         Unauthorized: errorResponse('No credentials, or a bad, expired or revoked token'),
         Forbidden: errorResponse("The caller's role does not allow this"),
         NotFound: errorResponse('Not found'),

@@ -28,7 +28,7 @@ export function operation(spec: RouteSpec, method: string, path: string, tag: st
       : {}),
     responses: {
       [status]: success,
-      ...(spec.body ? { '400': ref('BadRequest') } : {}),
+      ...(spec.body ? { '400': ref('BadRequest'), '413': ref('TooLarge'), '415': ref('UnsupportedMediaType') } : {}),
       ...(spec.permission === 'public' ? {} : { '401': ref('Unauthorized'), '403': ref('Forbidden') }),
       ...(spec.params ? { '404': ref('NotFound') } : {}),
       ...(validates ? { '422': ref('Invalid') } : {}),
