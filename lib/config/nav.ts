@@ -6,5 +6,6 @@ export const NAV = [
   { href: '/queues', label: 'Queues' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/audit', label: 'Audit' },
+  { href: '/api-docs', label: 'API' },
   { href: '/settings', label: 'Settings' },
 ] as const;

@@ -1,123 +1,81 @@
-import queuePaths from '@/docs/api/queues.openapi-fragment.json';
-import { alertPaths, alertSchemas } from './alerts-paths';
-import { authPaths, authResponses, authSchemas } from './auth-paths';
-import { components } from './components';
+import { z } from 'zod';
+import type { RouteSpec } from './route-spec';
+import { toJsonSchema, type JsonSchema } from './json-schema';
+import { operation } from './operation';
+import { routeModules } from './routes';
 
-// The OpenAPI 3.1 document served at /api/v1/openapi.json. A test checks that every route under
-// app/api has a path here, so the document cannot silently fall behind the code.
+// The OpenAPI 3.1 document served at /api/v1/openapi.json, generated from what every route's
+// withRoute recorded (lib/openapi/route-spec.ts): nothing here is written by hand but the frame.
 
-const json = (schema: object) => ({ 'application/json': { schema } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const ok = (schema: object, description = 'OK') => ({ description, content: json(schema) });
-const errors = { '422': { $ref: '#/components/responses/Invalid' }, '503': { $ref: '#/components/responses/Unavailable' } };
-const query = (name: string, schema: object, description: string) => ({ name, in: 'query', schema, description });
-const path = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
-const timeParam = { type: 'string', description: 'epoch seconds or ISO 8601' };
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-export function openApiDocument() {
+const ErrorSchema = z
+  .object({ error: z.object({ code: z.string().describe('e.g. INVALID_INPUT, NOT_FOUND, UNAVAILABLE'), message: z.string() }) })
+  .meta({ id: 'Error' });
+
+const TAGS: Record<string, string> = {
+  alerts: 'Incidents, rules, silences and notification channels',
+  auth: 'Sign-in, sign-out and who the caller is',
+  broker: "The broker Redis: memory, eviction, clients, Trellis' store",
+  flower: 'Paths Flower answers, kept for its scripts',
+  health: "Redis reachability and the collector's state",
+  metrics: 'Prometheus exposition',
+  'openapi.json': 'This document',
+  queues: 'Queues: depth, consumers, flow, history and a peek at waiting messages',
+  stats: 'Task throughput over time',
+  stream: 'Live updates over server-sent events',
+  tasks: 'Tasks as Celery events and the result backend report them',
+  tokens: 'API tokens for scripts (admin)',
+  workers: 'Workers and read-only inspection',
+};
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
+/** The tag of a path: its first segment after /api/v1 (Flower's paths and /metrics have their own). */
+function tagOf(path: string): string {
+  if (path === '/metrics') return 'metrics';
+  if (!path.startsWith('/api/v1/')) return 'flower';
+  return path.split('/')[3] ?? 'api';
+}
+
+function specOf(handler: unknown): RouteSpec | null {
+  return typeof handler === 'function' && 'spec' in handler ? (handler.spec as RouteSpec) : null;
+}
+
+function build() {
+  const schemas: Record<string, JsonSchema> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, mod] of Object.entries(routeModules).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const method of METHODS) {
+      const spec = specOf(mod[method.toUpperCase()]);
+      if (spec) (paths[path] ??= {})[method] = operation(spec, method, path, tagOf(path), schemas);
+    }
+  }
+  toJsonSchema(ErrorSchema, 'output', schemas);
   return {
-    openapi: '3.1.0',
+    openapi: '3.1.0' as const,
     info: {
       title: 'Trellis API',
       version: '1',
-      description: 'Monitoring and operations for Celery clusters on Redis. Errors are {"error": {"code", "message"}}.',
+      description:
+        'Monitoring and operations for Celery clusters on Redis. Lists are `{"items": [...], "nextCursor": ...}`; errors are `{"error": {"code", "message"}}`: 400 malformed JSON, 413 body too large, 415 body not application/json, 401 no or bad credentials, 403 the role does not allow it, 404 not found, 422 a field is invalid, 429 rate limited (see Retry-After), 503 Redis unreachable.',
     },
     servers: [{ url: '/' }],
-    paths: {
-      '/api/v1/tasks': {
-        get: {
-          summary: 'List tasks by first-seen time (newest first by default)',
-          parameters: [
-            query('state', { type: 'array', items: { type: 'string' } }, 'repeatable; any of these states'),
-            query('name', { type: 'string' }, 'task name'),
-            query('worker', { type: 'string' }, 'worker hostname'),
-            query('queue', { type: 'string' }, 'queue (routing key)'),
-            query('root', { type: 'string' }, 'workflow root id (includes the root itself)'),
-            query('q', { type: 'string' }, 'text in id, name, args or kwargs (matched in the original and in the redacted text)'),
-            query('since', timeParam, 'first seen at or after'),
-            query('until', timeParam, 'first seen at or before'),
-            query('order', { type: 'string', enum: ['desc', 'asc'], default: 'desc' }, 'by first-seen time: newest (desc) or oldest (asc) first'),
-            query('limit', { type: 'integer', minimum: 1, maximum: 500, default: 50 }, 'page size'),
-            query('cursor', { type: 'string' }, 'opaque; nextCursor of the previous page'),
-          ],
-          responses: {
-            '200': ok({ type: 'object', properties: { items: { type: 'array', items: ref('TaskSummary') }, nextCursor: { type: ['string', 'null'] } } }),
-            '400': { $ref: '#/components/responses/Invalid' },
-            ...errors,
-          },
-        },
-      },
-      '/api/v1/tasks/counts': {
-        get: {
-          summary: 'Task counts over the stored history',
-          parameters: [query('by', { type: 'string', enum: ['state', 'name', 'worker', 'queue'], default: 'state' }, 'dimension')],
-          responses: { '200': ok({ type: 'object', properties: { counts: { type: 'object', additionalProperties: { type: 'integer' } } } }), ...errors },
-        },
-      },
-      '/api/v1/tasks/{id}': {
-        get: {
-          summary: 'One task: record, events, attempts, result-backend meta, and the progress of its workflow’s groups and chords',
-          parameters: [path('id', 'task id')],
-          responses: { '200': ok(ref('TaskDetail')), '404': { $ref: '#/components/responses/NotFound' }, ...errors },
-        },
-      },
-      '/api/v1/workers': {
-        get: { summary: 'Workers and their status', responses: { '200': ok({ type: 'object', properties: { items: { type: 'array', items: ref('Worker') } } }) } },
-      },
-      '/api/v1/workers/{hostname}': {
-        get: {
-          summary: 'One worker, with task counts by name (over its recent tasks) and recent tasks',
-          parameters: [path('hostname', 'node name, e.g. w1@host')],
-          responses: {
-            '200': ok({ allOf: [ref('Worker'), { type: 'object', properties: { taskCounts: { type: 'object' }, sampled: { type: 'integer' }, recentTasks: { type: 'array', items: ref('TaskSummary') } } }] }),
-            '404': { $ref: '#/components/responses/NotFound' },
-          },
-        },
-      },
-      '/api/v1/health': {
-        get: { summary: 'Redis reachability, collector rate, lag and gaps', responses: { '200': ok(ref('Health')), '503': ok(ref('Health'), 'Store unreachable') } },
-      },
-      '/metrics': {
-        get: {
-          summary: "Prometheus metrics: celery-exporter's, Flower's and Trellis' own families (TRELLIS_METRICS), served from the store",
-          responses: {
-            '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } } },
-            '503': { $ref: '#/components/responses/Unavailable' },
-          },
-        },
-      },
-      '/api/v1/stats/throughput': {
-        get: {
-          summary: 'Per-minute task counts, runtime p50/p95 and top failing task names',
-          parameters: [query('range', { type: 'string', enum: ['1h', '24h'], default: '1h' }, 'time range')],
-          responses: {
-            '200': ok({
-              type: 'object',
-              properties: {
-                points: { type: 'array', items: { type: 'object', properties: { minute: { type: 'number' }, counts: { type: 'object', additionalProperties: { type: 'integer' } }, runtimeP50: { type: ['number', 'null'] }, runtimeP95: { type: ['number', 'null'] } } } },
-                topFailing: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, failed: { type: 'integer' } } } },
-              },
-            }),
-            ...errors,
-          },
-        },
-      },
-      '/api/v1/stream': {
-        get: {
-          summary: 'Server-sent events: `update` (tasks and workers changed, after each collector flush), `resync`, `ready`; resumable with Last-Event-ID',
-          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
-        },
-      },
-      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
-      // Queues, broker, inspection and the Flower-compatible paths (kept beside their module's docs).
-      ...queuePaths.paths,
-      ...alertPaths,
-      ...authPaths,
-    },
+    tags: [...new Set(Object.keys(paths).map(tagOf))].sort().map((name) => ({ name, description: TAGS[name] ?? name })),
+    paths,
     components: {
-      ...components,
-      schemas: { ...components.schemas, ...alertSchemas, ...authSchemas },
-      responses: { ...components.responses, ...authResponses },
+      schemas,
+      responses: {
+        BadRequest: errorResponse('The body is not valid JSON'),
+        TooLarge: errorResponse('The body is larger than the API accepts'),
+        UnsupportedMediaType: errorResponse('The body is not sent as application/json'),
+        Unauthorized: errorResponse('No credentials, or a bad, expired or revoked token'),
+        Forbidden: errorResponse("The caller's role does not allow this"),
+        NotFound: errorResponse('Not found'),
+        Invalid: errorResponse('A parameter or body field is invalid'),
+        TooManyRequests: errorResponse('Rate limited; retry after the Retry-After header'),
+        Unavailable: errorResponse('Redis (broker, store or result backend) is unreachable; try again'),
+      },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'an API token: npm run trellis -- token create, or POST /api/v1/tokens' },
         session: { type: 'apiKey', in: 'cookie', name: 'trellis_session', description: 'a browser session; changes also need the x-csrf-token header' },
@@ -125,4 +83,14 @@ export function openApiDocument() {
     },
     security: [{ bearer: [] }, { session: [] }],
   };
+}
+
+export type OpenApiDocument = ReturnType<typeof build>;
+
+let cached: OpenApiDocument | null = null;
+
+/** Built once per process: the routes do not change while it runs. */
+export function openApiDocument(): OpenApiDocument {
+  cached ??= build();
+  return cached;
 }

@@ -26,17 +26,17 @@ const text = (max: number) => z.string().min(1).max(max);
 
 export const TaskListQuery = z
   .object({
-    state: oneOrMany(StateName).optional(),
-    name: text(300).optional(),
-    worker: text(300).optional(),
-    queue: text(300).optional(),
-    root: text(200).optional(),
-    q: text(200).optional(),
-    since: TimeParam.optional(),
-    until: TimeParam.optional(),
-    order: z.enum(['desc', 'asc']).default('desc'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().max(400).optional(),
+    state: oneOrMany(StateName).optional().describe('repeatable; any of these states'),
+    name: text(300).optional().describe('task name'),
+    worker: text(300).optional().describe('worker hostname'),
+    queue: text(300).optional().describe('queue (routing key)'),
+    root: text(200).optional().describe('workflow root id (includes the root itself)'),
+    q: text(200).optional().describe('text in id, name, args or kwargs'),
+    since: TimeParam.optional().describe('first seen at or after (epoch seconds or ISO 8601)'),
+    until: TimeParam.optional().describe('first seen at or before (epoch seconds or ISO 8601)'),
+    order: z.enum(['desc', 'asc']).default('desc').describe('by first-seen time: newest (desc) or oldest (asc) first'),
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('page size'),
+    cursor: z.string().max(400).optional().describe('opaque: the nextCursor of the previous page'),
   })
   .strict();
 

@@ -47,8 +47,8 @@ async function incidentWhen(ok: (i: z.infer<typeof Incident>) => boolean, what: 
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const res = await fetch(`${stack.baseUrl}/api/v1/alerts?rule=queue-no-consumer&queue=${QUEUE}`);
-    const { active } = z.object({ active: z.array(Incident) }).parse(await res.json());
-    const found = active.find(ok);
+    const { items } = z.object({ items: z.array(Incident) }).parse(await res.json());
+    const found = items.find((i) => i.status !== 'resolved' && ok(i));
     if (found) return found;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -153,8 +153,8 @@ describe('alerts page', () => {
     const end = Date.now() + 60_000;
     for (;;) {
       const res = await fetch(`${stack.baseUrl}/api/v1/alerts?rule=task-retries-exhausted`);
-      const { active, history } = z.object({ active: z.array(Incident), history: z.array(Incident) }).parse(await res.json());
-      if ([...active, ...history].some((i) => i.labels.task === 'tasks.retry_then_fail' && i.status !== 'pending')) break;
+      const { items } = z.object({ items: z.array(Incident) }).parse(await res.json());
+      if (items.some((i) => i.labels.task === 'tasks.retry_then_fail' && i.status !== 'pending')) break;
       if (Date.now() > end) throw new Error('timed out waiting for task-retries-exhausted');
       await page.waitForTimeout(500);
     }

@@ -23,8 +23,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval); `port` when it must be known before (an OIDC redirect URI). */
-export async function startStack(opts: { env?: Record<string, string>; port?: number } = {}): Promise<Stack> {
+/** `env` is added to Trellis' environment (e.g. an alerts file and a short evaluation interval); `port`
+ *  when it must be known before (an OIDC redirect URI); `readyPath` answers below 500 once it is up. */
+export async function startStack(opts: { env?: Record<string, string>; port?: number; readyPath?: string } = {}): Promise<Stack> {
   const redis = await startRedis();
   const brokerUrl = redis.url(0);
   const backendUrl = redis.url(1);
@@ -37,8 +38,8 @@ export async function startStack(opts: { env?: Record<string, string>; port?: nu
   const baseUrl = `http://127.0.0.1:${port}`;
   const end = Date.now() + 60_000;
   for (;;) {
-    // Up once it answers (401 when sign-in is on).
-    const ok = await fetch(`${baseUrl}/api/v1/health`).then((r) => r.status < 500, () => false);
+    // Up once it answers (401 from a guarded path when sign-in is on).
+    const ok = await fetch(`${baseUrl}${opts.readyPath ?? '/api/v1/health'}`).then((r) => r.status < 500, () => false);
     if (ok) break;
     if (Date.now() > end) throw new Error('Trellis did not start');
     await new Promise((r) => setTimeout(r, 300));

@@ -86,7 +86,7 @@ describe('REST API', () => {
       ['/api/v1/tasks?since=yesterday-ish', 422, 'INVALID_INPUT'],
       ['/api/v1/tasks?state=NOT%20A%20STATE', 422, 'INVALID_INPUT'],
       ['/api/v1/tasks?bogus=1', 422, 'INVALID_INPUT'],
-      ['/api/v1/tasks?cursor=garbage', 400, 'BAD_REQUEST'],
+      ['/api/v1/tasks?cursor=garbage', 422, 'INVALID_INPUT'],
       ['/api/v1/tasks/counts?by=color', 422, 'INVALID_INPUT'],
     ];
     for (const [url, status, code] of cases) {
@@ -111,7 +111,7 @@ describe('REST API', () => {
     expect(health.body).toMatchObject({ status: 'ok', redis: { store: true, broker: true, backend: true }, collector: { thisProcess: true } });
     const doc = await get(routes.openapi.GET, '/api/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
-    expect((await get(routes.workers.GET, '/api/v1/workers')).body).toEqual({ items: [] });
+    expect((await get(routes.workers.GET, '/api/v1/workers')).body).toEqual({ items: [], nextCursor: null });
   });
 
   // Last: it stops Redis.

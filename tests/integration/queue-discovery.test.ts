@@ -4,7 +4,8 @@ import { runDriver } from '../support/celery';
 import { startRedis } from '../support/redis-server';
 import { getRoute } from '../support/routes';
 import { spawnCollector, testContext, waitFor } from '../support/trellis';
-import type { QueueDetail, QueueList } from '@/lib/server/queues/types';
+import type { QueueListBody } from '@/lib/schemas/responses/queues';
+import type { QueueDetail } from '@/lib/server/queues/types';
 
 // Queue discovery at production scale and queue reads that cost the broker nothing, on a real
 // Redis: a broker DB with 1,000,000 unrelated keys (DEBUG POPULATE) and a queue with waiting
@@ -50,24 +51,24 @@ describe('a queue with waiting messages and no consumer among 1,000,000 keys', (
     expect(await redis.dbsize()).toBeGreaterThan(1_000_000);
 
     // No collector yet: nothing measured, said so (no broker scan per request instead).
-    const before = await get<QueueList>(routes.queues.GET, '/api/v1/queues');
-    expect(before.body).toMatchObject({ queues: [], sampledAt: null, discovery: { status: 'incomplete', lastFullPassAt: null } });
+    const before = await get<QueueListBody>(routes.queues.GET, '/api/v1/queues');
+    expect(before.body).toMatchObject({ items: [], nextCursor: null, sampledAt: null, discovery: { status: 'incomplete', lastFullPassAt: null } });
     expect((await get<unknown>(routes.queue.GET, '/api/v1/queues/lonely', { name: 'lonely' })).status).toBe(503);
 
     const started = Date.now();
     const collector = spawnCollector({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1), TRELLIS_LOG_LEVEL: 'warn', TRELLIS_INSPECT_TIMEOUT: '0.5' });
     try {
       const listed = await waitFor(async () => {
-        const { body } = await get<QueueList>(routes.queues.GET, '/api/v1/queues');
-        return body.queues.find((q) => q.name === 'lonely' && q.depth === 7) ? body : null;
+        const { body } = await get<QueueListBody>(routes.queues.GET, '/api/v1/queues');
+        return body.items.find((q) => q.name === 'lonely' && q.depth === 7) ? body : null;
       }, 'lonely listed with depth 7', 120_000);
       const foundSeconds = (Date.now() - started) / 1000;
-      const lonely = listed.queues.find((q) => q.name === 'lonely');
+      const lonely = listed.items.find((q) => q.name === 'lonely');
       expect(lonely).toMatchObject({ depth: await redis.llen('lonely'), consumers: [] });
       expect(lonely?.sources).toContain('binding');
       expect(listed.sampledAt).toBeGreaterThan(started / 1000);
       const complete = await waitFor(async () => {
-        const { body } = await get<QueueList>(routes.queues.GET, '/api/v1/queues');
+        const { body } = await get<QueueListBody>(routes.queues.GET, '/api/v1/queues');
         return body.discovery.status === 'complete' ? body.discovery : null;
       }, 'a full discovery pass', 120_000);
       const scanStats = /^cmdstat_scan:calls=(\d+),usec=(\d+)/m.exec(await redis.info('commandstats'));
@@ -81,10 +82,10 @@ describe('a queue with waiting messages and no consumer among 1,000,000 keys', (
 
     // The collector stopped: whatever the broker runs now is the requests' doing.
     const callsBefore = await commandCalls(redis);
-    const lists = await Promise.all(Array.from({ length: 100 }, () => get<QueueList>(routes.queues.GET, '/api/v1/queues')));
+    const lists = await Promise.all(Array.from({ length: 100 }, () => get<QueueListBody>(routes.queues.GET, '/api/v1/queues')));
     const callsAfter = await commandCalls(redis);
     const delta = (c: string) => (callsAfter.get(c) ?? 0) - (callsBefore.get(c) ?? 0);
-    expect(lists.every((l) => l.status === 200 && l.body.queues.some((q) => q.name === 'lonely' && q.depth === 7))).toBe(true);
+    expect(lists.every((l) => l.status === 200 && l.body.items.some((q) => q.name === 'lonely' && q.depth === 7))).toBe(true);
     expect({ scan: delta('scan'), llen: delta('llen'), lrange: delta('lrange'), hscan: delta('hscan'), sscan: delta('sscan') }).toEqual({ scan: 0, llen: 0, lrange: 0, hscan: 0, sscan: 0 });
     // Coalesced: far fewer store reads than requests.
     expect(delta('get')).toBeLessThan(10);

@@ -7,7 +7,8 @@ import { APP_DIR, celeryEnv, PYTHON, runDriver, startWorker } from '../support/c
 import { startRedis } from '../support/redis-server';
 import { getRoute } from '../support/routes';
 import { testContext, waitFor } from '../support/trellis';
-import type { QueueDetail, QueueList, PeekPage } from '@/lib/server/queues/types';
+import type { QueueListBody } from '@/lib/schemas/responses/queues';
+import type { QueueDetail, PeekPage } from '@/lib/server/queues/types';
 
 // Queues as Trellis reads them from a real broker filled by real Celery publishers (no consumer):
 // depth by priority band (default and custom steps), global_keyprefix, peek, sampler series and
@@ -68,13 +69,13 @@ afterAll(async () => {
 
 describe('queues on a real broker (no consumers)', () => {
   it('lists a queue with waiting messages and no consumer, with the depth LLEN gives', async () => {
-    const [{ body }, llen] = await Promise.all([get<QueueList>(routes.queues.GET, '/api/v1/queues'), redis.llen('orphan')]);
-    const orphan = body.queues.find((q) => q.name === 'orphan');
+    const [{ body }, llen] = await Promise.all([get<QueueListBody>(routes.queues.GET, '/api/v1/queues'), redis.llen('orphan')]);
+    const orphan = body.items.find((q) => q.name === 'orphan');
     expect(llen).toBe(5);
     expect(orphan).toMatchObject({ depth: llen, consumers: [], unacked: 0, scheduled: 0, reserved: 0, stale: false });
     expect(orphan?.sources).toContain('binding');
     expect(orphan?.bands).toEqual([{ step: 0, depth: 5 }, { step: 3, depth: 0 }, { step: 6, depth: 0 }, { step: 9, depth: 0 }]);
-    expect(body.queues.map((q) => q.name)).not.toContain('celeryev');
+    expect(body.items.map((q) => q.name)).not.toContain('celeryev');
     const flower = await get<{ active_queues: Array<{ name: string; messages: number }> }>(routes.lengths.GET, '/api/queues/length');
     expect(flower.body.active_queues).toContainEqual({ name: 'orphan', messages: 5 });
   });
@@ -234,11 +235,11 @@ describe('queues on a real broker (no consumers)', () => {
     const old = Date.now() / 1000 - 2 * 86_400;
     await redis.hset(ctx.keys.queueMeta, 'ghost', JSON.stringify({ firstSeen: old, lastNonEmpty: old, lastConsumer: null, head: null, rates: null, sampledAt: null }));
     await collect(ctx);
-    const shown = await get<QueueList>(routes.queues.GET, '/api/v1/queues');
-    expect(shown.body.queues.map((q) => q.name)).not.toContain('ghost');
+    const shown = await get<QueueListBody>(routes.queues.GET, '/api/v1/queues');
+    expect(shown.body.items.map((q) => q.name)).not.toContain('ghost');
     expect(shown.body.hidden).toBeGreaterThanOrEqual(1);
-    const all = await get<QueueList>(routes.queues.GET, '/api/v1/queues?all=true');
-    expect(all.body.queues.find((q) => q.name === 'ghost')).toMatchObject({ stale: true, depth: 0, sources: ['config', 'history'] });
+    const all = await get<QueueListBody>(routes.queues.GET, '/api/v1/queues?all=true');
+    expect(all.body.items.find((q) => q.name === 'ghost')).toMatchObject({ stale: true, depth: 0, sources: ['config', 'history'] });
     expect((await get<unknown>(routes.queue.GET, '/api/v1/queues/nope', { name: 'nope' })).status).toBe(404);
   });
 

@@ -8,12 +8,12 @@ describe('task list cursor', () => {
     expect(decodeCursor(encodeCursor(p))).toEqual(p);
   });
 
-  it('rejects a tampered cursor with a 400', () => {
+  it('rejects a tampered cursor with a 422 (an invalid field, like every other)', () => {
     expect(() => decodeCursor('not-a-cursor')).toThrow(AppError);
     try {
       decodeCursor(Buffer.from('{"a":1}').toString('base64url'));
     } catch (err) {
-      expect((err as AppError).status).toBe(400);
+      expect((err as AppError).status).toBe(422);
     }
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { withRoute } from '@/lib/server/http/handler';
 import { flowerWorkers } from '@/lib/server/inspect/flower-workers';
 import { NodeNameSchema } from '@/lib/server/inspect/inspect';
+import { FlowerWorkersSchema } from '@/lib/schemas/responses/system';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,4 +12,4 @@ const bool = z.string().optional().transform((v) => v !== undefined && !['', '0'
 const Query = z.object({ refresh: bool, status: bool, workername: NodeNameSchema.optional() });
 
 // GET /api/workers – Flower-compatible: hostname → {stats, active_queues, registered, scheduled, active, reserved, revoked, conf, timestamp}.
-export const GET = withRoute({ permission: 'workers:read', query: Query }, ({ ctx, query }) => flowerWorkers(ctx, query));
+export const GET = withRoute({ permission: 'workers:read', query: Query, doc: { summary: 'Flower-compatible: every worker with its inspect replies', response: FlowerWorkersSchema } }, ({ ctx, query }) => flowerWorkers(ctx, query));

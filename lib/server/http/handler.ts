@@ -4,6 +4,7 @@ import { AppError, type ErrorBody } from '@/lib/errors';
 import { logger } from '../logger';
 import { getContext, type TrellisContext } from '../context';
 import { hostAllowed } from './allowed-hosts';
+import type { RouteDoc, RouteSpec } from '@/lib/openapi/route-spec';
 import { authorize, type Permission, type Principal } from './authorize';
 import { readJsonBody } from './json-body';
 import { rateKindOf, rateLimit, RateLimitedError, type RateKind } from './rate-limit';
@@ -38,6 +39,8 @@ export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType, BS ext
   body?: BS;
   /** The rate-limit bucket; by default 'action' for permissions ending in ':act', else 'read'. A login route passes 'login'. */
   rateLimit?: RateKind;
+  /** For the OpenAPI document (lib/openapi): what the route does and answers. */
+  doc?: RouteDoc;
 }
 
 export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodType = z.ZodUnknown, BS extends z.ZodType = z.ZodUnknown>(
@@ -77,8 +80,11 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
       return withProtectionHeaders(response, request, requestId, ctx?.config.alerts.publicUrl);
     });
   };
-  // What the route requires, readable by tests (the role × route matrix enumerates every route).
-  return Object.assign(route, { permission: options.permission });
+  // What the route requires, readable by tests (the role × route matrix enumerates every route),
+  // and what it validates and answers, from which lib/openapi generates the OpenAPI document.
+  const { permission, query, params, body, doc } = options;
+  const spec: RouteSpec = { permission, query, params, body, doc };
+  return Object.assign(route, { permission, spec });
 }
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);

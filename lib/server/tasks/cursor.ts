@@ -19,7 +19,7 @@ export function decodeCursor(cursor: string): Position {
   } catch {
     // fall through
   }
-  throw new AppError('BAD_REQUEST', 'cursor is not valid (pass back nextCursor exactly as received)');
+  throw new AppError('INVALID_INPUT', 'cursor: not valid (pass back nextCursor exactly as received)');
 }
 
 export type Order = 'desc' | 'asc';

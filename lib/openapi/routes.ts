@@ -1,0 +1,69 @@
+// Every route module the app serves, by URL path: the OpenAPI generator walks this map. A test
+// (tests/unit/openapi.test.ts) walks app/ on the file system and fails when a route is missing here,
+// so a new route cannot go undocumented. (Next.js bundles routes, so the server cannot walk app/.)
+
+import * as flowerQueuesLength from '@/app/api/queues/length/route';
+import * as alertsIdAcknowledge from '@/app/api/v1/alerts/[id]/acknowledge/route';
+import * as alertsChannelsIdTest from '@/app/api/v1/alerts/channels/[id]/test/route';
+import * as alerts from '@/app/api/v1/alerts/route';
+import * as alertsRules from '@/app/api/v1/alerts/rules/route';
+import * as alertsSilencesId from '@/app/api/v1/alerts/silences/[id]/route';
+import * as alertsSilences from '@/app/api/v1/alerts/silences/route';
+import * as alertsSummary from '@/app/api/v1/alerts/summary/route';
+import * as authLogin from '@/app/api/v1/auth/login/route';
+import * as authLogout from '@/app/api/v1/auth/logout/route';
+import * as authMe from '@/app/api/v1/auth/me/route';
+import * as authOidcCallback from '@/app/api/v1/auth/oidc/callback/route';
+import * as authOidcStart from '@/app/api/v1/auth/oidc/start/route';
+import * as broker from '@/app/api/v1/broker/route';
+import * as health from '@/app/api/v1/health/route';
+import * as openapiJson from '@/app/api/v1/openapi.json/route';
+import * as queuesNameMessages from '@/app/api/v1/queues/[name]/messages/route';
+import * as queuesName from '@/app/api/v1/queues/[name]/route';
+import * as queues from '@/app/api/v1/queues/route';
+import * as statsThroughput from '@/app/api/v1/stats/throughput/route';
+import * as stream from '@/app/api/v1/stream/route';
+import * as tasksId from '@/app/api/v1/tasks/[id]/route';
+import * as tasksCounts from '@/app/api/v1/tasks/counts/route';
+import * as tasks from '@/app/api/v1/tasks/route';
+import * as tokensId from '@/app/api/v1/tokens/[id]/route';
+import * as tokens from '@/app/api/v1/tokens/route';
+import * as workersHostnameInspectWhat from '@/app/api/v1/workers/[hostname]/inspect/[what]/route';
+import * as workersHostname from '@/app/api/v1/workers/[hostname]/route';
+import * as workers from '@/app/api/v1/workers/route';
+import * as flowerWorkers from '@/app/api/workers/route';
+import * as metrics from '@/app/metrics/route';
+
+export const routeModules: Record<string, Record<string, unknown>> = {
+  '/api/queues/length': flowerQueuesLength,
+  '/api/v1/alerts/{id}/acknowledge': alertsIdAcknowledge,
+  '/api/v1/alerts/channels/{id}/test': alertsChannelsIdTest,
+  '/api/v1/alerts': alerts,
+  '/api/v1/alerts/rules': alertsRules,
+  '/api/v1/alerts/silences/{id}': alertsSilencesId,
+  '/api/v1/alerts/silences': alertsSilences,
+  '/api/v1/alerts/summary': alertsSummary,
+  '/api/v1/auth/login': authLogin,
+  '/api/v1/auth/logout': authLogout,
+  '/api/v1/auth/me': authMe,
+  '/api/v1/auth/oidc/callback': authOidcCallback,
+  '/api/v1/auth/oidc/start': authOidcStart,
+  '/api/v1/broker': broker,
+  '/api/v1/health': health,
+  '/api/v1/openapi.json': openapiJson,
+  '/api/v1/queues/{name}/messages': queuesNameMessages,
+  '/api/v1/queues/{name}': queuesName,
+  '/api/v1/queues': queues,
+  '/api/v1/stats/throughput': statsThroughput,
+  '/api/v1/stream': stream,
+  '/api/v1/tasks/{id}': tasksId,
+  '/api/v1/tasks/counts': tasksCounts,
+  '/api/v1/tasks': tasks,
+  '/api/v1/tokens/{id}': tokensId,
+  '/api/v1/tokens': tokens,
+  '/api/v1/workers/{hostname}/inspect/{what}': workersHostnameInspectWhat,
+  '/api/v1/workers/{hostname}': workersHostname,
+  '/api/v1/workers': workers,
+  '/api/workers': flowerWorkers,
+  '/metrics': metrics,
+};
