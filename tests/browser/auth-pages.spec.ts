@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createToken, revokeToken } from '@/lib/server/auth/tokens';
 import { setStoreUser } from '@/lib/server/auth/users';
 import { testContext } from '../support/trellis';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
@@ -13,6 +14,8 @@ import { startStack, type Stack } from './stack';
 
 let stack: Stack;
 let browser: Browser;
+/** Bearer headers: a token of each role, and bad, expired and revoked ones. */
+const bearer: Record<string, string> = {};
 const PASSWORD = 'a long enough password';
 
 function pages(dir: string): string[] {
@@ -40,7 +43,15 @@ beforeAll(async () => {
   stack = await startStack({ env: { TRELLIS_AUTH: 'password' } });
   const ctx = testContext({ CELERY_BROKER_URL: stack.brokerUrl });
   for (const role of ['viewer', 'admin'] as const) await setStoreUser(ctx, `${role}1`, role, PASSWORD);
+  for (const role of ['viewer', 'operator', 'admin'] as const) bearer[role] = (await createToken(ctx, { name: role, role }, 'test')).token;
+  const expired = await createToken(ctx, { name: 'expired', role: 'admin', expiresInSeconds: 1 }, 'test');
+  const revoked = await createToken(ctx, { name: 'revoked', role: 'admin' }, 'test');
+  await revokeToken(ctx, revoked.record.id);
+  bearer.expired = expired.token;
+  bearer.revoked = revoked.token;
+  bearer.bad = `trellis_${'0'.repeat(32)}_${'A'.repeat(43)}`;
   ctx.close();
+  await new Promise((r) => setTimeout(r, 1_100));
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 
@@ -72,6 +83,21 @@ describe('pages behind sign-in', () => {
     }
     expect(await (await fetch(`${stack.baseUrl}/settings`, { headers: { cookie: admin } })).text()).toContain('API tokens');
     expect((await fetch(`${stack.baseUrl}/api/v1/tokens`, { headers: { cookie: viewer } })).status).toBe(403);
+  });
+
+  it('pages × callers: bad, expired and revoked tokens are sent to /login; every role sees the pages, /settings only an admin', async () => {
+    const problems: string[] = [];
+    for (const p of pagePaths()) {
+      for (const [who, token] of Object.entries(bearer)) {
+        const res = await fetch(`${stack.baseUrl}${p}`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+        const html = res.status === 200 ? await res.text() : '';
+        const role = ['viewer', 'operator', 'admin'].includes(who) ? who : null;
+        const expected = role === null ? '307 /login' : p === '/settings' && role !== 'admin' ? '200 refused' : '200';
+        const got = res.status === 307 ? `307 ${res.headers.get('location')?.replace(stack.baseUrl, '')}` : res.status === 200 && html.includes('needs the admin role') ? '200 refused' : String(res.status);
+        if (got !== expected) problems.push(`${p} with the ${who} token: ${got}, expected ${expected}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('signs in and out in Chromium', async () => {
