@@ -98,7 +98,9 @@ async function authorizeCounted(ctx: TrellisContext, request: Request, permissio
   try {
     return await authorize(ctx, request, permission);
   } catch (err) {
-    await rateLimit(ctx, request, null, 'login');
+    // Wrong or missing credentials spend the address's login budget (guessing tokens is slowed like
+    // guessing passwords); a valid caller refused for its role (403) does not.
+    if (err instanceof AppError && err.code === 'UNAUTHORIZED') await rateLimit(ctx, request, null, 'login');
     throw err;
   }
 }
