@@ -11,8 +11,8 @@ export function operation(spec: RouteSpec, method: string, path: string, tag: st
   const doc = spec.doc;
   const parameters = [...objectParameters(spec.params, 'path', schemas), ...objectParameters(spec.query, 'query', schemas)];
   const status = String(doc?.status ?? 200);
-  const description = status === '201' ? 'Created' : status === '302' ? 'Redirect (Location)' : 'OK';
-  const success = status === '302'
+  const description = status === '201' ? 'Created' : status === '303' ? 'Redirect (Location)' : 'OK';
+  const success = status === '303'
     ? { description }
     : doc?.contentType
     ? { description, content: { [doc.contentType]: { schema: { type: 'string' } } } }

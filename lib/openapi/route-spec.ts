@@ -10,8 +10,8 @@ export interface RouteDoc {
   description?: string;
   /** The 2xx JSON body; omit with `contentType` for a non-JSON answer. */
   response?: z.ZodType;
-  /** 200 unless the route creates something (201) or sends the browser elsewhere (302, no body). */
-  status?: 200 | 201 | 302;
+  /** 200 unless the route creates something (201) or sends the browser elsewhere (303 See Other, no body). */
+  status?: 200 | 201 | 303;
   /** A non-JSON answer (Prometheus text, server-sent events). */
   contentType?: string;
 }

@@ -31,7 +31,16 @@ export async function startStack(opts: { env?: Record<string, string>; port?: nu
   const backendUrl = redis.url(1);
   const port = opts.port ?? (await freePort());
   const server: ChildProcess = spawn('npx', ['next', 'start', '-p', String(port)], {
-    env: { ...process.env, CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'warn', ...opts.env },
+    env: {
+      ...process.env,
+      CELERY_BROKER_URL: brokerUrl,
+      CELERY_RESULT_BACKEND: backendUrl,
+      TRELLIS_LOG_LEVEL: 'warn',
+      // One browser signs in many times a minute from one address here; the limits themselves are
+      // tested in tests/integration/protections-routes.test.ts.
+      TRELLIS_RATE_LIMIT: '60000',
+      ...opts.env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });

@@ -93,7 +93,7 @@ describe('queues', () => {
   async function listedWhen(ok: (queues: Array<Record<string, unknown>>) => boolean, what: string, timeoutMs = 45_000) {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
-      const { queues } = z.object({ queues: z.array(z.looseObject({ name: z.string() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
+      const { items: queues } = z.object({ items: z.array(z.looseObject({ name: z.string() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
       if (ok(queues)) return;
       await page.waitForTimeout(500);
     }
@@ -120,8 +120,8 @@ describe('queues', () => {
       .exec()
       .finally(() => broker.disconnect());
     const llen = (bands ?? []).reduce((sum, [err, n]) => sum + (err ? NaN : Number(n)), 0);
-    const api = z.object({ queues: z.array(z.object({ name: z.string(), depth: z.number() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
-    expect([shown, api.queues.find((q) => q.name === 'orphan')?.depth]).toEqual([llen, llen]);
+    const api = z.object({ items: z.array(z.object({ name: z.string(), depth: z.number() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
+    expect([shown, api.items.find((q) => q.name === 'orphan')?.depth]).toEqual([llen, llen]);
     expect(llen).toBe(3);
     await expect(page.getByRole('region', { name: 'Broker health' }).isVisible()).resolves.toBe(true);
     await go('/queues/orphan');
@@ -143,8 +143,8 @@ describe('queues', () => {
       const cells = page.locator('[data-queue="fast"] td');
       await cells.first().waitFor();
       const [unacked, scheduled] = [Number(await cells.nth(5).innerText()), Number(await cells.nth(7).innerText())];
-      const api = z.object({ queues: z.array(z.object({ name: z.string(), unacked: z.number(), scheduled: z.number() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
-      const fast = api.queues.find((q) => q.name === 'fast');
+      const api = z.object({ items: z.array(z.object({ name: z.string(), unacked: z.number(), scheduled: z.number() })) }).parse(await (await fetch(`${stack.baseUrl}/api/v1/queues`)).json());
+      const fast = api.items.find((q) => q.name === 'fast');
       const hlen = await broker.hlen('unacked');
       expect({ unacked, scheduled, held: await heldForFast() }).toEqual({ unacked: 2, scheduled: 2, held: 2 });
       expect([fast?.unacked, fast?.scheduled]).toEqual([2, 2]);

@@ -4,6 +4,8 @@ import { startWorker, type Worker } from '../support/celery';
 import { startRedis } from '../support/redis-server';
 import { testContext, waitFor } from '../support/trellis';
 import { Collector } from '@/lib/server/collector/collector';
+import { LEADER_JOBS } from '@/lib/server/leader-jobs';
+import { resourceSamplerJob } from '@/lib/server/workers/resource-sampler';
 import { getContext } from '@/lib/server/context';
 import type { InspectReply } from '@/lib/server/inspect/inspect';
 import { pidboxLoad } from '@/lib/server/inspect/pidbox-call';
@@ -78,7 +80,9 @@ beforeAll(async () => {
   worker = await startWorker({ brokerUrl, backendUrl, name: 'load', queues: ['celery'], pool: 'threads', concurrency: 2 });
   Object.assign(process.env, { CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'silent', TRELLIS_INSPECT_TIMEOUT: '1' });
   ctx = testContext({ CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_INSPECT_TIMEOUT: '1' });
-  collector = new Collector(ctx);
+  // Without the resource sampler: its own `inspect stats` broadcast (once a minute) is not what these
+  // tests count.
+  collector = new Collector(ctx, { jobs: LEADER_JOBS.filter((j) => j.name !== resourceSamplerJob.name) });
   await collector.start();
   await waitFor(async () => (await listWorkers(ctx)).some((w) => w.hostname === worker.hostname && w.status === 'online'), 'the worker online in the store');
   probe = new Redis(brokerUrl);

@@ -13,7 +13,7 @@ describe('docs/api.md', () => {
 
   it('has a curl example for every endpoint', () => {
     const covered = new Set(examples.map((e) => `${e.method} ${templateOf(e.path, templates) ?? e.path}`));
-    // Browser redirects (single sign-on: 302 only) are for browsers, not scripts: no curl example.
+    // Browser redirects (single sign-on: 303 only) are for browsers, not scripts: no curl example.
     const forScripts = (op: { responses?: Record<string, unknown> }) => Object.keys(op.responses ?? {}).some((s) => s.startsWith('2'));
     const operations = Object.entries(doc.paths).flatMap(([p, methods]) =>
       Object.entries(methods as Record<string, { responses?: Record<string, unknown> }>).filter(([, op]) => forScripts(op)).map(([m]) => `${m.toUpperCase()} ${p}`),

@@ -35,8 +35,8 @@ describe('OpenAPI document', () => {
         .filter(([k]) => /^(GET|POST|PUT|PATCH|DELETE)$/.test(k))
         .filter(([, h]) => {
           const spec = (h as { spec?: RouteSpec }).spec;
-          // A browser redirect (single sign-on) answers 302 and no body.
-          return !spec?.doc?.summary || !(spec.doc.response ?? spec.doc.contentType ?? spec.doc.status === 302);
+          // A browser redirect (single sign-on) answers 303 and no body.
+          return !spec?.doc?.summary || !(spec.doc.response ?? spec.doc.contentType ?? spec.doc.status === 303);
         })
         .map(([m]) => `${m} ${p}`),
     );

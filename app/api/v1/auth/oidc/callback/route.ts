@@ -10,7 +10,7 @@ export const GET = withRoute(
   {
     permission: 'public',
     rateLimit: 'login',
-    doc: { summary: 'Where the OpenID provider sends the browser back: opens the session and redirects to / (or to /login?sso=<reason>)', status: 302 },
+    doc: { summary: 'Where the OpenID provider sends the browser back: opens the session and redirects to / (or to /login?sso=<reason>)', status: 303 },
   },
   ({ ctx, request }) => finishSignOn(ctx, request),
 );
