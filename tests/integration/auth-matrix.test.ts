@@ -11,7 +11,7 @@ import { startRedis } from '../support/redis-server';
 
 type RedisServer = Awaited<ReturnType<typeof startRedis>>;
 let server: RedisServer;
-type Handler = ((r: Request, c?: { params: Promise<Record<string, string>> }) => Promise<Response>) & { permission?: Permission | 'public' };
+type Handler = ((r: Request, c?: { params: Promise<Record<string, string>> }) => Promise<Response>) & { spec?: { permission: Permission | 'public' } };
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -107,17 +107,17 @@ describe('role × route matrix', () => {
   it('every route declares a permission; the ones that change things declare the pinned one', async () => {
     const all = await routes();
     expect(all.length).toBeGreaterThan(25);
-    for (const r of all) expect([r.key, typeof r.handler.permission]).toEqual([r.key, 'string']);
-    for (const [key, permission] of Object.entries(PINNED)) expect([key, all.find((r) => r.key === key)?.handler.permission]).toEqual([key, permission]);
+    for (const r of all) expect([r.key, typeof r.handler.spec?.permission]).toEqual([r.key, 'string']);
+    for (const [key, permission] of Object.entries(PINNED)) expect([key, all.find((r) => r.key === key)?.handler.spec?.permission]).toEqual([key, permission]);
     // Nothing but sign-in (password and single sign-on), sign-out and who-am-I is public.
-    expect(all.filter((r) => r.handler.permission === 'public').map((r) => r.key).sort()).toEqual(Object.entries(PINNED).filter(([, p]) => p === 'public').map(([k]) => k).sort());
+    expect(all.filter((r) => r.handler.spec?.permission === 'public').map((r) => r.key).sort()).toEqual(Object.entries(PINNED).filter(([, p]) => p === 'public').map(([k]) => k).sort());
   });
 
   it('answers 401 without valid credentials, 403 below the permission, and neither otherwise', async () => {
     const problems: string[] = [];
     let checked = 0;
     for (const r of await routes()) {
-      const permission = r.handler.permission;
+      const permission = r.handler.spec?.permission;
       if (!permission || permission === 'public') continue;
       for (const c of callers) {
         const init: RequestInit = { method: r.method, headers: { ...c.headers, ...(r.method === 'GET' ? {} : { 'content-type': 'application/json' }) } };

@@ -84,7 +84,7 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
   // and what it validates and answers, from which lib/openapi generates the OpenAPI document.
   const { permission, query, params, body, doc } = options;
   const spec: RouteSpec = { permission, query, params, body, doc };
-  return Object.assign(route, { permission, spec });
+  return Object.assign(route, { spec });
 }
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
