@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '@/lib/server/collector/collector';
 import { getHealth } from '@/lib/server/health/get-health';
 import { startRedis } from '../support/redis-server';
-import { lifecycle, publishTaskEvents, testContext, waitFor } from '../support/trellis';
+import { lifecycle, publishTaskEvents, taskEventsMessage, testContext, waitFor } from '../support/trellis';
 
 // The collector's bounds, with the store and the broker on separate real Redis servers: a store that
 // cannot keep up fills the ingest backlog to its byte bound, past which messages are dropped and
@@ -30,17 +30,22 @@ const MESSAGES = 600;
 describe('collector bounds', () => {
   it('a full ingest backlog drops messages and records exactly how many in a gap', async () => {
     const ctx = testContext({ CELERY_BROKER_URL: broker.url(0), TRELLIS_STORE_URL: store.url(0), TRELLIS_INGEST_BACKLOG: '1mb' });
-    const collector = new Collector(ctx, { jobs: [] });
+    const collector = new Collector(ctx, { jobs: [], maxPendingEvents: 1_000 });
     const admin = new Redis(store.url(0));
     try {
       await collector.start();
       expect(collector.isLeader).toBe(true);
-      // The store takes no writes for 3 s: flushes wait, the collector's buffer fills, then the backlog.
+      // Built before the pause and sent in one pipeline, so that the burst lands while the store is paused
+      // however slow the machine; the collector holds at most 1,000 events for its next flush.
+      const messages = Array.from({ length: MESSAGES }, () =>
+        taskEventsMessage(0, Array.from({ length: EVENTS_PER_MESSAGE }, () => ({ type: 'task-received', uuid: randomUUID(), name: 'tasks.fill', args: '(1,)', kwargs: '{}', retries: 0 }))),
+      );
+      // The store takes no writes for 3 s (under the lease's TTL): flushes wait, the collector's buffer
+      // fills, then the backlog.
       await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
-      for (let m = 0; m < MESSAGES; m++) {
-        const events = Array.from({ length: EVENTS_PER_MESSAGE }, () => ({ type: 'task-received', uuid: randomUUID(), name: 'tasks.fill', args: '(1,)', kwargs: '{}', retries: 0 }));
-        await publishTaskEvents(pub, 0, events);
-      }
+      const burst = pub.pipeline();
+      for (const m of messages) burst.publish(m.channel, m.data);
+      await burst.exec();
       const gap = await waitFor(async () => (await getHealth(ctx)).gaps.find((g) => /ingest backlog/.test(g.reason)), 'backlog gap', 30_000);
       expect(gap.reason).toMatch(/TRELLIS_INGEST_BACKLOG = 1 MB/);
       // Everything is accounted for: each message was either stored or counted as dropped (in one gap or more).

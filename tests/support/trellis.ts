@@ -52,10 +52,15 @@ export function exited(child: { exitCode: number | null; signalCode: string | nu
 let clock = 0;
 
 /** Publishes task events as a worker would (a task.multi list) or as a client (task-sent). */
-export async function publishTaskEvents(redis: Redis, db: number, events: Array<Record<string, unknown>>, hostname = 'w1@test'): Promise<void> {
+/** One task.multi event message, as a worker's event dispatcher groups task events. */
+export function taskEventsMessage(db: number, events: Array<Record<string, unknown>>, hostname = 'w1@test') {
   const now = Date.now() / 1000;
   const body = events.map((e) => ({ hostname, utcoffset: 0, pid: 4242, clock: ++clock, timestamp: now, ...e }));
-  const m = encodeEventMessage(body, { hostname, routingKey: 'task.multi', channel: `/${db}.celeryev/task.multi` });
+  return encodeEventMessage(body, { hostname, routingKey: 'task.multi', channel: `/${db}.celeryev/task.multi` });
+}
+
+export async function publishTaskEvents(redis: Redis, db: number, events: Array<Record<string, unknown>>, hostname = 'w1@test'): Promise<void> {
+  const m = taskEventsMessage(db, events, hostname);
   await redis.publish(m.channel, m.data);
 }
 

@@ -47,6 +47,8 @@ export interface CollectorOptions {
   onLeadershipChange?: (leader: boolean) => void;
   /** The leader jobs of each term (default: every one, lib/server/leader-jobs.ts). */
   jobs?: readonly LeaderJobDefinition[];
+  /** Events held for the next flush before the ingest thread is told to wait (tests lower it). */
+  maxPendingEvents?: number;
   /** Stale sweep: how old an unfinished task must be, and how often to look (tests shorten them). */
   staleAfterS?: number;
   staleSweepMs?: number;
@@ -90,6 +92,7 @@ export class Collector {
   ) {
     this.lease = new Lease(ctx.store, ctx.keys.lease, this.holderId);
     this.jobs = options.jobs ?? LEADER_JOBS;
+    const maxPendingEvents = options.maxPendingEvents ?? MAX_PENDING_EVENTS;
     this.ingest = new IngestChannel(
       { broker: ctx.config.broker, pattern: ctx.celery.eventPattern, backlogLimitBytes: ctx.config.ingestBacklogBytes },
       {
@@ -98,7 +101,7 @@ export class Collector {
         onUp: (at, reason) => void this.onUp(at, reason),
         onOverflow: (start, end, dropped) => void this.onOverflow(start, end, dropped),
       },
-      () => this.pending.size < MAX_PENDING_EVENTS && this.pending.bytes < MAX_PENDING_BYTES,
+      () => this.pending.size < maxPendingEvents && this.pending.bytes < MAX_PENDING_BYTES,
     );
   }
 
