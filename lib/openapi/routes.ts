@@ -10,6 +10,8 @@ import * as alertsRules from '@/app/api/v1/alerts/rules/route';
 import * as alertsSilencesId from '@/app/api/v1/alerts/silences/[id]/route';
 import * as alertsSilences from '@/app/api/v1/alerts/silences/route';
 import * as alertsSummary from '@/app/api/v1/alerts/summary/route';
+import * as auditVerify from '@/app/api/v1/audit/verify/route';
+import * as audit from '@/app/api/v1/audit/route';
 import * as authLogin from '@/app/api/v1/auth/login/route';
 import * as authLogout from '@/app/api/v1/auth/logout/route';
 import * as authMe from '@/app/api/v1/auth/me/route';
@@ -42,6 +44,8 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/alerts/rules': alertsRules,
   '/api/v1/alerts/silences/{id}': alertsSilencesId,
   '/api/v1/alerts/silences': alertsSilences,
+  '/api/v1/audit/verify': auditVerify,
+  '/api/v1/audit': audit,
   '/api/v1/alerts/summary': alertsSummary,
   '/api/v1/auth/login': authLogin,
   '/api/v1/auth/logout': authLogout,

@@ -124,6 +124,17 @@ export interface TaskDetail extends TaskSummary {
   /** Events dropped because the per-task history cap was reached. */
   eventsTruncated: number;
   backend: BackendMeta | null;
+  /** Operator actions on the task (revoke requested, retried as, purged…), oldest first. */
+  actions: TaskActionNote[];
+}
+
+export interface TaskActionNote {
+  at: number;
+  action: string;
+  by: string;
+  auditId: string | null;
+  detail: string | null;
+  relatedId: string | null;
 }
 
 /** GET /api/v1/tasks/{id}: the task detail with the progress of its workflow's groups and chords. */

@@ -216,6 +216,12 @@ const envSchema = (sentinelMaster: string | undefined) => z.object({
     .default('127.0.0.1'),
   TRELLIS_ALLOWED_HOSTS: z.string().optional(),
   TRELLIS_RATE_LIMIT: rateLimit.default({ read: 600, action: 60, login: 10 }),
+  TRELLIS_READ_ONLY: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'TRELLIS_READ_ONLY: "true" (refuse every action on the cluster) or "false"' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(false),
+  TRELLIS_ARCHIVE_RETENTION: duration('TRELLIS_ARCHIVE_RETENTION').default(7 * 86400),
+  TRELLIS_AUDIT_RETENTION: duration('TRELLIS_AUDIT_RETENTION').default(90 * 86400),
 });
 
 export interface RateLimits {
@@ -275,6 +281,12 @@ export interface TrellisConfig {
   allowedHosts: string[];
   /** Requests per minute per client (token, user or IP) by kind, or null when TRELLIS_RATE_LIMIT=off. */
   rateLimit: RateLimits | null;
+  /** TRELLIS_READ_ONLY: every action on the cluster (tasks, workers, queues) is refused with 403. */
+  readOnly: boolean;
+  /** How long a purged queue's archive is kept before it is deleted (restore is possible until then). */
+  archiveRetentionSeconds: number;
+  /** How long audit entries are kept. */
+  auditRetentionSeconds: number;
 }
 
 export interface OidcConfig {
@@ -367,6 +379,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     listenHost: e.TRELLIS_HOST,
     allowedHosts: hosts,
     rateLimit: e.TRELLIS_RATE_LIMIT,
+    readOnly: e.TRELLIS_READ_ONLY,
+    archiveRetentionSeconds: e.TRELLIS_ARCHIVE_RETENTION,
+    auditRetentionSeconds: e.TRELLIS_AUDIT_RETENTION,
   };
 }
 

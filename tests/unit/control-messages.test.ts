@@ -62,8 +62,45 @@ describe('control requests (protocol doc §6.2)', () => {
   });
 
   it('refuses commands outside the whitelist and bad arguments before anything is published', () => {
-    for (const method of ['election', 'hello', 'shutdown', 'revoke', 'pool_restart', 'bogus'])
+    for (const method of ['election', 'hello', 'memdump', 'objgraph', 'bogus'])
       expect(() => buildControlRequest(names, input({ method: method as 'ping' }))).toThrow();
+    // Control commands: only their exact arguments (§6.5).
+    const bad: Array<[string, Record<string, unknown>]> = [
+      ['revoke', {}],
+      ['revoke', { task_id: [] }],
+      ['revoke', { task_id: 'a', signal: 'SIGSEGV' }],
+      ['revoke', { task_id: 'a', terminate: 'yes' }],
+      ['revoke', { task_id: 'a b' }],
+      ['terminate', { task_id: 'a', terminate: true }],
+      ['rate_limit', { task_name: 'tasks.add', rate_limit: '10 per minute' }],
+      ['rate_limit', { task_name: 'tasks add', rate_limit: '10/m' }],
+      ['time_limit', { task_name: 'tasks.add', soft: -1 }],
+      ['pool_grow', { n: 0 }],
+      ['pool_shrink', { n: 1.5 }],
+      ['autoscale', { max: 2, min: 4 }],
+      ['add_consumer', { queue: `q${KOMBU_SEP}1` }],
+      ['add_consumer', { queue: 'q', exchange_type: 'headers' }],
+      ['cancel_consumer', {}],
+      ['pool_restart', { modules: ['os; rm'] }],
+      ['shutdown', { force: true }],
+      ['enable_events', { x: 1 }],
+    ];
+    for (const [method, args] of bad) expect(() => buildControlRequest(names, input({ method: method as 'ping', arguments: args })), method).toThrow();
+    const good: Array<[string, Record<string, unknown>]> = [
+      ['revoke', { task_id: ['a', 'b'], terminate: true, signal: 'SIGKILL' }],
+      ['terminate', { task_id: 'a', signal: 'SIGTERM' }],
+      ['rate_limit', { task_name: 'tasks.add', rate_limit: '10/m' }],
+      ['rate_limit', { task_name: 'tasks.add', rate_limit: null }],
+      ['time_limit', { task_name: 'tasks.add', soft: 5, hard: 10 }],
+      ['pool_grow', { n: 2 }],
+      ['autoscale', { max: 4, min: 2 }],
+      ['add_consumer', { queue: 'q4', exchange: 'ex4', exchange_type: 'direct', routing_key: 'rk4' }],
+      ['cancel_consumer', { queue: 'q4' }],
+      ['disable_events', {}],
+      ['pool_restart', { modules: ['tasks'], reload: true }],
+      ['shutdown', {}],
+    ];
+    for (const [method, args] of good) expect(() => buildControlRequest(names, input({ method: method as 'ping', arguments: args })), method).not.toThrow();
     expect(() => buildControlRequest(names, input({ method: 'ping', arguments: { x: 1 } }))).toThrow();
     expect(() => buildControlRequest(names, input({ method: 'query_task', arguments: {} }))).toThrow();
     expect(() => buildControlRequest(names, input({ destination: [] }))).toThrow();

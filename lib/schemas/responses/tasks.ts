@@ -93,6 +93,9 @@ export const TaskDetailSchema = TaskSummarySchema.extend({
   attempts: z.array(TaskAttemptSchema),
   eventsTruncated: z.number().int(),
   backend: BackendMetaSchema.nullable(),
+  actions: z.array(
+    z.object({ at: epoch, action: z.string(), by: z.string(), auditId: text, detail: text, relatedId: text }).meta({ description: 'an operator action on the task (revoke-requested, retried-as, retry-of, purged, …)' }),
+  ),
   groupId: text,
   groups: z.array(WorkflowGroupSchema),
 }).meta({ id: 'TaskDetail' });

@@ -1,6 +1,7 @@
 // Roles, default deny: every permission names the least role that holds it; a role holds the
-// permissions of the roles below it. viewer reads; operator acts on tasks, workers and alerts;
-// admin does what cannot be undone (purge, move, delete), and manages tokens, users and settings.
+// permissions of the roles below it. viewer reads; operator acts on tasks, workers, alerts and
+// queues (purge archives and move keeps every message: both can be undone) and reads the audit log;
+// admin does what cannot be undone (delete an archive or a message), and manages tokens, users and settings.
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,6 +17,8 @@ export const PERMISSIONS = [
   'workers:act',
   'alerts:act',
   'queues:act',
+  'audit:read',
+  'queues:delete',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -30,8 +33,11 @@ const LEAST_ROLE: Record<Permission, Role> = {
   'tasks:act': 'operator',
   'workers:act': 'operator',
   'alerts:act': 'operator',
-  /** Purge, move, delete: cannot be undone. */
-  'queues:act': 'admin',
+  /** Purge (into an archive), restore, move. */
+  'queues:act': 'operator',
+  'audit:read': 'operator',
+  /** Delete an archive or a waiting message: cannot be undone. */
+  'queues:delete': 'admin',
   /** Tokens, users, settings. */
   admin: 'admin',
 };

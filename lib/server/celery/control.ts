@@ -4,8 +4,9 @@ import { KOMBU_SEP } from './names';
 import { redactUrl, SECRET_NAME } from '../redis/url';
 
 // Remote-control ("pidbox") messages, protocol doc §6. Pure: builds and validates requests,
-// decodes replies. Only read-only inspect commands can be built here: `election` crashed a worker,
-// `hello` merges revokes into workers, `shutdown` stops them (§6.5), so they are unrepresentable.
+// decodes replies. Only whitelisted commands with their exact arguments can be built: read-only
+// inspect commands, and the control commands of §6.5 that operators use. `election` crashed a
+// worker and `hello` merges revokes into workers (§6.5), so they are unrepresentable.
 
 export const INSPECT_COMMANDS = [
   'ping',
@@ -39,6 +40,81 @@ export const INSPECT_ARGUMENTS = {
   query_task: z.object({ ids: z.array(TaskId).min(1).max(100) }).strict(),
 } satisfies Record<InspectCommand, z.ZodType>;
 
+export const CONTROL_COMMANDS = [
+  'revoke',
+  'terminate',
+  'rate_limit',
+  'time_limit',
+  'pool_grow',
+  'pool_shrink',
+  'autoscale',
+  'add_consumer',
+  'cancel_consumer',
+  'enable_events',
+  'disable_events',
+  'pool_restart',
+  'shutdown',
+  'heartbeat',
+] as const;
+export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
+export const ControlCommandSchema = z.enum(CONTROL_COMMANDS);
+export type RemoteCommand = InspectCommand | ControlCommand;
+
+/** Ids per revoke message: a worker keeps at most 50,000 revoked ids (§6.6), and a message stays small. */
+export const MAX_REVOKE_IDS_PER_MESSAGE = 10_000;
+
+/** Signal names Celery's `signals.signum` resolves. */
+const WIRE_SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+const WireSignal = z.enum(WIRE_SIGNALS);
+/** What an API caller may write ("TERM", "sigkill"…), as the wire form ("SIGKILL"). */
+export const SignalSchema = z
+  .string()
+  .transform((s) => `SIG${s.toUpperCase().replace(/^SIG/, '')}`)
+  .pipe(WireSignal);
+
+/** A registered task name as Celery writes them (module.function), bounded. */
+export const TaskNameSchema = z.string().min(1).max(255).regex(/^[A-Za-z_][\w.:-]*$/, 'a task name is letters, digits and _.:- (e.g. tasks.add)');
+/** A queue name: printable, no kombu separator, bounded. */
+export const QueueNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\x00-\x1f\x7f\s]+$/, 'queue names are printable, without spaces')
+  .refine((q) => !q.includes(KOMBU_SEP), 'queue names cannot contain the kombu separator');
+/** Celery rate limits: "10/s", "5/m", "100/h", or a number of tasks per second; null removes the limit. */
+export const RateLimitSchema = z.union([z.string().regex(/^\d+(\.\d+)?(\/[smh])?$/, 'a rate limit is N, N/s, N/m or N/h'), z.number().nonnegative()]).nullable();
+const Seconds = z.number().positive().max(7 * 86400).nullable();
+
+/** Arguments each control command accepts (strict), exactly the keys §6.5 lists. */
+export const CONTROL_ARGUMENTS = {
+  revoke: z.object({ task_id: z.union([TaskId, z.array(TaskId).min(1).max(MAX_REVOKE_IDS_PER_MESSAGE)]), terminate: z.boolean().optional(), signal: WireSignal.optional() }).strict(),
+  terminate: z.object({ task_id: z.union([TaskId, z.array(TaskId).min(1).max(MAX_REVOKE_IDS_PER_MESSAGE)]), signal: WireSignal.optional() }).strict(),
+  rate_limit: z.object({ task_name: TaskNameSchema, rate_limit: RateLimitSchema }).strict(),
+  time_limit: z.object({ task_name: TaskNameSchema, soft: Seconds.optional(), hard: Seconds.optional() }).strict(),
+  pool_grow: z.object({ n: z.number().int().min(1).max(100) }).strict(),
+  pool_shrink: z.object({ n: z.number().int().min(1).max(100) }).strict(),
+  autoscale: z
+    .object({ max: z.number().int().min(1).max(1000), min: z.number().int().min(0).max(1000) })
+    .strict()
+    .refine((a) => a.min <= a.max, 'autoscale: min must not exceed max'),
+  add_consumer: z
+    .object({ queue: QueueNameSchema, exchange: QueueNameSchema.optional(), exchange_type: z.enum(['direct', 'topic', 'fanout']).optional(), routing_key: QueueNameSchema.optional() })
+    .strict(),
+  cancel_consumer: z.object({ queue: QueueNameSchema }).strict(),
+  enable_events: z.object({}).strict(),
+  disable_events: z.object({}).strict(),
+  pool_restart: z.object({ modules: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/)).max(100).optional(), reload: z.boolean().optional() }).strict(),
+  shutdown: z.object({ msg: z.string().max(200).optional() }).strict(),
+  heartbeat: z.object({}).strict(),
+} satisfies Record<ControlCommand, z.ZodType>;
+
+const ARGUMENTS: Record<RemoteCommand, z.ZodType> = { ...INSPECT_ARGUMENTS, ...CONTROL_ARGUMENTS };
+
+/** Validates a command's arguments (throws a ZodError on anything not allowed). */
+export function parseCommandArguments(method: RemoteCommand, args: unknown): Record<string, unknown> {
+  return ARGUMENTS[method].parse(args ?? {}) as Record<string, unknown>;
+}
+
 /** A worker node name (`name@host`): printable, no kombu separator, bounded. */
 export const NodeNameSchema = z
   .string()
@@ -58,7 +134,7 @@ export interface ControlNaming {
 }
 
 export interface ControlRequestInput {
-  method: InspectCommand;
+  method: RemoteCommand;
   arguments?: Record<string, unknown>;
   /** null = every worker. */
   destination?: string[] | null;
@@ -144,7 +220,7 @@ const RequestEnvelopeSchema = z
 
 const RequestBodySchema = z
   .object({
-    method: InspectCommandSchema,
+    method: z.enum([...INSPECT_COMMANDS, ...CONTROL_COMMANDS]),
     arguments: z.record(z.string(), z.unknown()),
     destination: z.array(NodeNameSchema).min(1).max(100).nullable(),
     pattern: z.null(),
@@ -164,7 +240,7 @@ export function validateControlMessage(message: string, names: Pick<ControlNamin
   if (env.properties.delivery_info.exchange !== names.replyExchange.replace(/^reply\./, ''))
     throw new Error('control request addressed to another exchange');
   const body = RequestBodySchema.parse(JSON.parse(Buffer.from(env.body, 'base64').toString('utf8')));
-  INSPECT_ARGUMENTS[body.method].parse(body.arguments);
+  ARGUMENTS[body.method].parse(body.arguments);
   if (body.reply_to.exchange !== names.replyExchange) throw new Error('reply_to is not this broker’s reply exchange');
 }
 

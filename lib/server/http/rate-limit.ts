@@ -22,7 +22,7 @@ export class RateLimitedError extends AppError {
 
 /** Permissions ending in ':act' change something (revoke, purge, acknowledge): the stricter bucket. */
 export function rateKindOf(permission: Permission | 'public'): RateKind {
-  return permission.endsWith(':act') || permission === 'admin' ? 'action' : 'read';
+  return permission.endsWith(':act') || permission === 'queues:delete' || permission === 'admin' ? 'action' : 'read';
 }
 
 /**

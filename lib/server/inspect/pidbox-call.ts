@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { buildControlRequest, validateControlMessage, type ControlReply, type InspectCommand } from '../celery/control';
+import { buildControlRequest, validateControlMessage, type ControlReply, type RemoteCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
 import { CallGate, type GateLoad } from './call-gate';
 import { replyConsumer } from './reply-consumer';
@@ -12,7 +12,7 @@ import { replyConsumer } from './reply-consumer';
 // concurrent rounds are one round and at most a few run at once (call-gate.ts).
 
 export interface PidboxCallOptions {
-  method: InspectCommand;
+  method: RemoteCommand;
   arguments?: Record<string, unknown>;
   /** null = broadcast to every worker. */
   destination: string[] | null;
@@ -20,6 +20,9 @@ export interface PidboxCallOptions {
   /** Workers known to be answering (online). Once all of them replied, a broadcast waits only
    *  `GRACE_MS` more for others (workers Trellis has no heartbeat of), not the whole timeout. */
   expected?: ReadonlySet<string>;
+  /** Share a round with an identical one in progress (inspect: yes; a control command: never, each
+   *  request is an action of its own). */
+  coalesce?: boolean;
 }
 
 const GRACE_MS = 200;
@@ -48,7 +51,10 @@ export function pidboxLoad(ctx: TrellisContext): GateLoad {
 }
 
 export function pidboxCall(ctx: TrellisContext, opts: PidboxCallOptions): Promise<PidboxCallResult> {
-  const key = JSON.stringify([ctx.celery.replyExchange, opts.method, opts.arguments ?? {}, opts.destination, opts.timeoutSeconds, [...(opts.expected ?? [])].sort()]);
+  const key =
+    opts.coalesce === false
+      ? randomUUID()
+      : JSON.stringify([ctx.celery.replyExchange, opts.method, opts.arguments ?? {}, opts.destination, opts.timeoutSeconds, [...(opts.expected ?? [])].sort()]);
   return gate(ctx).run(key, () => round(ctx, opts));
 }
 

@@ -73,6 +73,26 @@ export function storeKeys(prefix: string) {
     queueDiscoveryPass: `${prefix}queues:discovery:pass`,
     /** STRING: the queue list as the collecting process last measured it (JSON, queues/snapshot-store.ts). */
     queueSnapshot: `${prefix}queues:snapshot`,
+    /** STREAM: the audit log, one entry per action, hash-chained (lib/server/actions/audit-log.ts). */
+    audit: `${prefix}audit`,
+    /** STRING: the hash of the audit log's last entry (the chain's head; appends compare-and-set it). */
+    auditHead: `${prefix}audit:head`,
+    /** LIST per task: actions taken on it (revoke requested, retried as…), newest first, capped. */
+    taskActions: (id: string) => `${prefix}ta:${toRef(id)}`,
+    /** STRING per preview: the exact task ids a dry run selected (JSON), with a short TTL. */
+    actionPreview: (previewId: string) => `${prefix}preview:${previewId}`,
+    /** ZSET: durable revokes, task id → when revoked (kept until the task is final; re-sent to workers). */
+    revokes: `${prefix}revokes`,
+    /** HASH: durable revokes, task id → the revoke's options JSON (terminate, signal, by). */
+    revokeOptions: `${prefix}revokes:options`,
+    // Purge archives live on the BROKER, under this prefix: on the same server as the queue, so that
+    // purge and restore are each one atomic script.
+    /** ZSET per queue (broker): its purge archives by time (archive id members). */
+    queueArchives: (queue: string) => `${prefix}archives:${queue}`,
+    /** LIST per archive (broker): the purged messages, byte for byte, in the queue's order. */
+    archiveMessages: (archiveId: string) => `${prefix}archive:${archiveId}:messages`,
+    /** HASH per archive (broker): queue, band counts, when, by whom. */
+    archiveMeta: (archiveId: string) => `${prefix}archive:${archiveId}:meta`,
     /** ZSET per queue: depth samples (queues module). */
     queueSeries: (queue: string, resolution: 'raw' | 'minute') => `${prefix}queue:${resolution}:${queue}`,
   };

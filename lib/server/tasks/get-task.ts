@@ -9,6 +9,7 @@ import { FULL_VIEW, redactorFor, redactTaskDetail, type RedactView } from '../re
 import { deriveTask } from './derive';
 import { listTasks } from './list-tasks';
 import { parseTaskDoc } from './task-doc';
+import { readTaskActions } from '../actions/task-notes';
 
 // One task: its record and full event history from the store, with the result backend's meta and
 // the progress of the groups and chords in its workflow. A task Trellis never saw an event for but
@@ -30,10 +31,10 @@ export async function getTaskWithWorkflow(ctx: TrellisContext, id: string, view:
 }
 
 async function readTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {
-  const [raw, backend] = await Promise.all([ctx.store.get(ctx.keys.task(id)), readBackendMeta(ctx, id)]);
+  const [raw, backend, actions] = await Promise.all([ctx.store.get(ctx.keys.task(id)), readBackendMeta(ctx, id), readTaskActions(ctx, id)]);
   const doc = parseTaskDoc(raw, id);
   if (!doc && !backend) throw notFound(`task ${id}`);
-  const task = deriveTask(id, doc ?? { e: [] });
+  const task = { ...deriveTask(id, doc ?? { e: [] }), actions };
   if (!doc && backend) {
     const extra = backend.extra;
     return {
