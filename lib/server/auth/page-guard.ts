@@ -31,3 +31,20 @@ export async function pageView(): Promise<RedactView> {
   const principal = await currentPrincipal();
   return principal ? viewFor(principal, getContext().config) : FULL_VIEW;
 }
+
+/** Which actions a page may offer its viewer: by role, and none at all in read-only mode (the
+ *  buttons are hidden; the API refuses regardless). */
+export interface PageActions {
+  tasks: boolean;
+  workers: boolean;
+  queues: boolean;
+  /** Delete an archive or a message (cannot be undone). */
+  queuesDelete: boolean;
+  readOnly: boolean;
+}
+
+export function actionsFor(principal: Principal): PageActions {
+  const readOnly = getContext().config.readOnly;
+  const may = (p: Permission) => !readOnly && roleAllows(principal.role, p);
+  return { tasks: may('tasks:act'), workers: may('workers:act'), queues: may('queues:act'), queuesDelete: may('queues:delete'), readOnly };
+}
