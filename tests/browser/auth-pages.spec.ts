@@ -100,6 +100,31 @@ describe('pages behind sign-in', () => {
     expect(problems).toEqual([]);
   });
 
+  it('every page runs under the per-request nonce CSP: no violation, the nonce differs each time, and the pages hydrate', async () => {
+    const admin = await signIn('admin1');
+    const context = await browser.newContext();
+    await context.addCookies(admin.split('; ').map((c) => ({ name: c.slice(0, c.indexOf('=')), value: c.slice(c.indexOf('=') + 1), url: stack.baseUrl })));
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+    });
+    const nonces = new Set<string>();
+    for (const p of [...pagePaths(), '/login', '/no-such-page']) {
+      const res = await page.goto(`${stack.baseUrl}${p}`);
+      const csp = res?.headers()['content-security-policy'] ?? '';
+      expect(csp, p).not.toMatch(/script-src[^;]*unsafe-inline/);
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce, p).toBeDefined();
+      nonces.add(nonce ?? '');
+      // Hydrated: React attached its handlers (to a button or link of the page).
+      await expect.poll(() => page.evaluate(() => Object.keys(document.querySelector('button, a') ?? {}).some((k) => k.startsWith('__react')))).toBe(true);
+    }
+    expect(nonces.size).toBe(pagePaths().length + 2);
+    expect(violations).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('signs in and out in Chromium', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${stack.baseUrl}/tasks`);
