@@ -6,7 +6,8 @@ import { TableHead } from '@/components/ui/table-head';
 import { listAudit } from '@/lib/server/actions/audit-log';
 import { requirePage } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
-import { AuditOutcomeSchema, AuditQuerySchema, type AuditQuery } from '@/lib/schemas/audit';
+import { AuditOutcomeSchema } from '@/lib/schemas/audit';
+import { auditQueryOf, keptFilters, searchValue, type SearchParams } from '@/components/audit/audit-query';
 
 export const metadata = { title: 'Audit' };
 export const dynamic = 'force-dynamic';
@@ -14,22 +15,6 @@ export const dynamic = 'force-dynamic';
 // The audit log (operator and admin): every action newest first, filtered in the URL (a plain GET
 // form: shareable, works without script), paged by cursor, each entry's parameters, result and
 // worker replies expandable; "Verify chain" recomputes the hash chain.
-
-const FILTERS = ['actor', 'action', 'target', 'outcome', 'since', 'until'] as const;
-type Search = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-
-/** "2026-12-03T18:00" (a datetime-local field, read as UTC) → epoch seconds. */
-const epochOf = (v: string | undefined) => {
-  const t = v ? Date.parse(`${v}Z`) : NaN;
-  return Number.isFinite(t) ? t / 1000 : undefined;
-};
-
-function queryOf(search: Search): { query: AuditQuery; invalid: string | null } {
-  const raw = { actor: one(search.actor), action: one(search.action), target: one(search.target), outcome: one(search.outcome), since: epochOf(one(search.since)), until: epochOf(one(search.until)), cursor: one(search.cursor), limit: 50 };
-  const parsed = AuditQuerySchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  return parsed.success ? { query: parsed.data, invalid: null } : { query: AuditQuerySchema.parse({}), invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-}
 
 const OUTCOME_STYLE: Record<string, string> = { ok: 'text-ok', partial: 'text-warn', failed: 'text-bad', refused: 'text-bad', 'dry-run': 'text-muted' };
 
@@ -44,13 +29,13 @@ function Json({ label, value }: { label: string; value: unknown }) {
   );
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const access = await requirePage('audit:read');
   if (!access.ok) return <p role="alert">{access.message}</p>;
   const search = await searchParams;
-  const { query, invalid } = queryOf(search);
+  const { query, invalid } = auditQueryOf(search);
   const page = await listAudit(getContext(), query);
-  const kept = new URLSearchParams(FILTERS.flatMap((f) => (one(search[f]) ? [[f, one(search[f]) as string]] : [])));
+  const kept = keptFilters(search);
   const field = 'rounded border border-border bg-surface px-2 py-1 text-sm text-text';
   return (
     <div className="space-y-4">
@@ -70,12 +55,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         ).map(([name, label]) => (
           <label key={name} className="flex flex-col gap-1 text-xs text-muted">
             {label}
-            <input name={name} defaultValue={one(search[name]) ?? ''} maxLength={300} className={field} placeholder={name === 'action' ? 'workers.' : undefined} />
+            <input name={name} defaultValue={searchValue(search[name]) ?? ''} maxLength={300} className={field} placeholder={name === 'action' ? 'workers.' : undefined} />
           </label>
         ))}
         <label className="flex flex-col gap-1 text-xs text-muted">
           Outcome
-          <select name="outcome" defaultValue={one(search.outcome) ?? ''} className={field}>
+          <select name="outcome" defaultValue={searchValue(search.outcome) ?? ''} className={field}>
             <option value="">All</option>
             {AuditOutcomeSchema.options.map((o) => (
               <option key={o} value={o}>
@@ -86,11 +71,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="flex flex-col gap-1 text-xs text-muted">
           Since (UTC)
-          <input type="datetime-local" name="since" defaultValue={one(search.since) ?? ''} className={field} />
+          <input type="datetime-local" name="since" defaultValue={searchValue(search.since) ?? ''} className={field} />
         </label>
         <label className="flex flex-col gap-1 text-xs text-muted">
           Until (UTC)
-          <input type="datetime-local" name="until" defaultValue={one(search.until) ?? ''} className={field} />
+          <input type="datetime-local" name="until" defaultValue={searchValue(search.until) ?? ''} className={field} />
         </label>
         <button type="submit" className="rounded border border-border bg-surface-2 px-3 py-1 text-sm font-medium hover:border-accent">
           Filter
