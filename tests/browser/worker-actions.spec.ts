@@ -133,5 +133,6 @@ describe('read-only mode', () => {
     await page.goto(`${stack.baseUrl}${workerPath(b1?.hostname ?? '')}`, { waitUntil: 'networkidle' });
     await page.getByRole('region', { name: 'Inspect' }).waitFor();
     await expect(page.getByRole('region', { name: 'Controls' }).count()).resolves.toBe(0);
+    await expect(page.getByText('Read-only mode (TRELLIS_READ_ONLY): worker controls are off.').isVisible()).resolves.toBe(true);
   }, 60_000);
 });

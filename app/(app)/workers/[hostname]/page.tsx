@@ -30,7 +30,8 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
   const counts = Object.entries(w.taskCounts).sort((a, b) => b[1] - a[1]);
   const principal = await currentPrincipal();
   // Controls for operators only, never in read-only mode (the API refuses regardless); not for an offline worker.
-  const mayControl = principal !== null && actionsFor(principal).workers && w.status !== 'offline';
+  const actions = principal ? actionsFor(principal) : null;
+  const mayControl = actions?.workers === true && w.status !== 'offline';
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -47,6 +48,7 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
       </div>
       {inspect ? <InspectPanel hostname={w.hostname} tab={tab} reply={inspect} /> : <p className="text-sm text-muted">No inspection: the worker is offline.</p>}
       {mayControl && <WorkerControls hostname={w.hostname} />}
+      {actions?.readOnly && <p className="text-xs text-muted">Read-only mode (TRELLIS_READ_ONLY): worker controls are off.</p>}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={`Tasks by name (last ${w.sampled})`}>
           {counts.length ? (
