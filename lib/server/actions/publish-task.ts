@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { AppError } from '@/lib/errors';
 import { buildTaskMessage, type BuiltTaskMessage, type TaskSpec } from '../celery/task-message';
 import type { TrellisContext } from '../context';
 
@@ -15,7 +16,10 @@ export const TRELLIS_ORIGIN = `trellis@${os.hostname()}`.slice(0, 255);
 
 /** Builds (and validates) one message under a new id; throws a ZodError on anything invalid. */
 export function buildTask(ctx: TrellisContext, spec: TaskSpec, id: string = randomUUID()): BuiltTaskMessage {
-  return buildTaskMessage(ctx.celery, spec, { id, deliveryTag: randomUUID(), origin: TRELLIS_ORIGIN });
+  const built = buildTaskMessage(ctx.celery, spec, { id, deliveryTag: randomUUID(), origin: TRELLIS_ORIGIN });
+  // The store may share the broker's database: a queue named like one of its keys would write into it.
+  if (built.listKey.startsWith(ctx.keys.prefix)) throw new AppError('INVALID_INPUT', `queue ${JSON.stringify(spec.queue)} would be a key of Trellis' store`);
+  return built;
 }
 
 /** Publishes messages already built; returns the Redis round trips used. */

@@ -24,7 +24,7 @@ const IsoUtc = z
   .refine((s) => Number.isFinite(Date.parse(s.replace('+00:00', 'Z'))) && new Date(s.replace('+00:00', 'Z')).toISOString().slice(0, 19) === s.slice(0, 19), 'not a real date');
 const Seconds = z.number().positive().max(7 * 86400).nullable();
 /** Keys of the broker that are not queues (a task pushed there would break Celery or Trellis). */
-const RESERVED_QUEUE = /^(_kombu\.|unacked(_index|_mutex)?$)|\.pidbox$|^celeryev(\.|$)/;
+const RESERVED_QUEUE = /^(_kombu\.|unacked(_index|_mutex)?$|celery-task(set)?-meta-)|\.pidbox$|^celeryev(\.|$)/;
 export const PublishQueueSchema = QueueNameSchema.refine((q) => !RESERVED_QUEUE.test(q), 'this name is one of the broker’s own keys, not a queue');
 const Origin = z.string().min(1).max(255).regex(/^[\x20-\x7e]+$/);
 
@@ -75,7 +75,8 @@ export const TaskSpecSchema = z
     timeLimit: z.tuple([Seconds, Seconds]).default([null, null]),
     ignoreResult: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.exchange !== '' || s.routingKey === undefined || s.routingKey === s.queue, 'on the default exchange the routing key is the queue');
 export type TaskSpec = z.input<typeof TaskSpecSchema>;
 
 export interface TaskMessageIds {
