@@ -91,9 +91,12 @@ async function plan(ctx: TrellisContext, ids: readonly string[], req: RetryReque
   return { plans: candidates.map((c) => notRetryable(c) ?? planRetry(c.task, c.meta, opts)), roundTrips };
 }
 
+/** Whether a task in this state may be retried (finished: a retry of a running task would run it twice). */
+export const canRetry = (state: string): boolean => isFinalState(state);
+
 function notRetryable(c: RetryCandidate): RetryPlan | null {
   if (c.state === 'UNKNOWN') return { ok: false, id: c.task.id, reason: 'unknown task (no event and no result)' };
-  if (!isFinalState(c.state)) return { ok: false, id: c.task.id, reason: `not finished (${c.state}): a retry would run it twice` };
+  if (!canRetry(c.state)) return { ok: false, id: c.task.id, reason: `not finished (${c.state}): a retry would run it twice` };
   return null;
 }
 
