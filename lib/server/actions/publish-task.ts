@@ -41,9 +41,9 @@ export async function publishBuilt(ctx: TrellisContext, built: readonly BuiltTas
   return roundTrips;
 }
 
-/** Validates and publishes one task; returns its id. */
-export async function publishTask(ctx: TrellisContext, spec: TaskSpec): Promise<string> {
-  const built = buildTask(ctx, spec);
+/** Validates and publishes one task (under `id`, else a new UUID); returns its id. */
+export async function publishTask(ctx: TrellisContext, spec: TaskSpec, id?: string): Promise<string> {
+  const built = buildTask(ctx, spec, id);
   await publishBuilt(ctx, [built]);
   return built.id;
 }

@@ -36,7 +36,8 @@ export type RetryPlan =
 
 export function planRetry(task: KnownTask, meta: BackendMeta | null, opts: RetryOptions): RetryPlan {
   const extra = meta?.extra ?? {};
-  const name = task.name ?? (typeof extra.name === 'string' ? extra.name : null);
+  // The backend's `name` is the registered task; an event's may be a shadow name (§3.2).
+  const name = (typeof extra.name === 'string' && extra.name ? extra.name : null) ?? task.name;
   if (!name) return { ok: false, id: task.id, reason: 'the task name is unknown (no event or result names it)' };
   const queue = opts.queue ?? task.queue ?? (typeof extra.queue === 'string' && extra.queue ? extra.queue : null) ?? task.routingKey;
   if (!queue) return { ok: false, id: task.id, reason: 'the queue is unknown (no task-sent event, no extended result): give `queue`' };
