@@ -133,6 +133,10 @@ class Reader {
     const at = this.pos;
     const next = this.src[this.pos + 1] ?? '';
     if (q === "'" && next !== "'") this.fail('ambiguous', 'a backslash in a single-quoted string: Celery writes backslashes unescaped, so the original text cannot be known', at);
+    // saferepr writes a string ending in a backslash as '…\' : when what follows could close the
+    // string, "\'" may be that backslash and the closing quote rather than an escaped quote.
+    if (q === "'" && /^\s*([,)\]}:]|$)/.test(this.src.slice(at + 2)))
+      this.fail('ambiguous', "\\' here may be an escaped quote or a string ending in a backslash (Celery does not escape backslashes)", at);
     this.pos += 2;
     const simple = SIMPLE_ESCAPES[next];
     if (simple !== undefined) return simple;
