@@ -56,7 +56,9 @@ async function lookUp(ctx: TrellisContext, ids: readonly string[]): Promise<Sele
   return out;
 }
 
-export const isRevocable = (t: SelectedTask): boolean => !isFinalState(t.state);
+/** Only a task not final yet is worth revoking (the task page offers the buttons by this). */
+export const isRevocableState = (state: string): boolean => !isFinalState(state);
+export const isRevocable = (t: SelectedTask): boolean => isRevocableState(t.state);
 
 /** Sent but not received by any worker: its message is still in a queue (or was never published). */
 export const isWaiting = (t: SelectedTask): t is SelectedTask & { queue: string } => t.state === 'PENDING' && t.queue !== null;

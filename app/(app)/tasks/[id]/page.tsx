@@ -1,6 +1,9 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttemptCard } from '@/components/tasks/attempt-card';
+import { ActionNotes } from '@/components/tasks/action-notes';
+import { REVOKE_ACTIONS } from '@/components/tasks/task-action-types';
+import { TaskActions } from '@/components/tasks/task-actions';
 import { BackendMetaView } from '@/components/tasks/backend-meta';
 import { WorkflowTree } from '@/components/tasks/workflow-tree';
 import { TimeAgo } from '@/components/shell/time-mode';
@@ -9,7 +12,8 @@ import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { AppError } from '@/lib/errors';
 import { formatDuration } from '@/lib/format';
-import { pageView } from '@/lib/server/auth/page-guard';
+import { actionsFor, currentPrincipal, pageView } from '@/lib/server/auth/page-guard';
+import { isRevocableState } from '@/lib/server/actions/revoke-select';
 import { getContext } from '@/lib/server/context';
 import { backendOutcome } from '@/lib/server/tasks/backend-outcome';
 import { getTaskWithWorkflow } from '@/lib/server/tasks/get-task';
@@ -27,6 +31,8 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
+  const principal = await currentPrincipal();
+  const mayAct = principal !== null && actionsFor(principal).tasks && isRevocableState(task.state);
   const rootId = task.rootId ?? task.id;
   const children = task.backend?.children ?? [];
 
@@ -54,6 +60,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
         <span className="flex items-center gap-2 font-mono text-sm text-muted">
           {task.id} <CopyButton value={task.id} label="Copy id" />
         </span>
+        {mayAct && <TaskActions taskId={task.id} actions={REVOKE_ACTIONS} />}
       </div>
       {task.eventsTruncated > 0 && <p className="text-sm text-warn">{task.eventsTruncated} events of this task were dropped by the per-task history cap.</p>}
 
@@ -100,6 +107,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
               </li>
             ))}
           </ol>
+          <ActionNotes notes={task.actions} />
         </Card>
         <Card title="Workflow">
           {workflow.length > 1 || children.length > 0 || task.groups.length > 0 ? (
