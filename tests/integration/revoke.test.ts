@@ -176,3 +176,45 @@ describe('revoke and terminate with real workers', () => {
     expect((await post({ ids: ['a'], terminate: true, signal: 'NOPE' })).status).toBe(422);
   });
 });
+
+describe('the broker and store sides of a revoke', () => {
+  it('removes exactly the revoked messages from every band, across windows, leaving the rest in order and undecodable messages alone', async () => {
+    const { removeWaitingMessages } = await import('@/lib/server/actions/revoke-waiting');
+    const urls = { brokerUrl: server.url(0), backendUrl: server.url(1) };
+    const bulk = Ids.parse(await runDriver(['queue-only', 'wq', '4500'], urls)).ids;
+    const mix = z.object({ priority: z.string(), plain: z.string() }).parse(await runDriver(['queue-mix', 'wq'], urls));
+    const priorityKey = ctx.celery.queueBandKey('wq', ctx.celery.stepForPriority(7));
+    await broker.lpush('wq', 'not json at all');
+    const before = { main: await broker.lrange('wq', 0, -1), high: await broker.lrange(priorityKey, 0, -1) };
+    // The oldest message (first window), one in the third window, the newest plain one, the
+    // priority one, and an id that is nowhere.
+    const chosen = [bulk[0] ?? '', bulk[4200] ?? '', mix.plain, mix.priority];
+    const r = await removeWaitingMessages(ctx, [...chosen, 'nowhere-1'].map((id) => ({ id, queue: 'wq' })));
+    expect(r.removed.sort()).toEqual([...chosen].sort());
+    expect(r.truncatedQueues).toEqual([]);
+    const idOf = (m: string) => (m.startsWith('{') ? (JSON.parse(m) as { headers: { id: string } }).headers.id : m);
+    expect(await broker.lrange('wq', 0, -1)).toEqual(before.main.filter((m) => !chosen.includes(idOf(m))));
+    expect(await broker.lrange(priorityKey, 0, -1)).toEqual(before.high.filter((m) => idOf(m) !== mix.priority));
+    expect((await broker.lrange('wq', 0, -1)).at(0)).toBe('not json at all');
+    for (const id of chosen) expect((await backendState(id))?.status).toBe('REVOKED');
+    expect(await backendState(bulk[1] ?? '')).toBeNull();
+  }, 60_000);
+
+  it('keeps at most 50,000 durable revokes, the newest, and says how many older ones it dropped', async () => {
+    const { rememberRevokes, MAX_DURABLE_REVOKES } = await import('@/lib/server/actions/revoke-durable');
+    const store = testContext({ CELERY_BROKER_URL: server.url(2) });
+    try {
+      const old = Array.from({ length: 10 }, (_, i) => `old-${i}`);
+      expect(await rememberRevokes(store, old, { terminate: false, by: 'ops' })).toBe(0);
+      await new Promise((r) => setTimeout(r, 20));
+      const fresh = Array.from({ length: MAX_DURABLE_REVOKES }, (_, i) => `new-${i}`);
+      expect(await rememberRevokes(store, fresh, { terminate: true, signal: 'SIGKILL', by: 'ops' })).toBe(10);
+      expect(await store.store.zcard(store.keys.revokes)).toBe(MAX_DURABLE_REVOKES);
+      expect(await store.store.hlen(store.keys.revokeOptions)).toBe(MAX_DURABLE_REVOKES);
+      expect(await store.store.zmscore(store.keys.revokes, ...old)).toEqual(old.map(() => null));
+      expect(JSON.parse((await store.store.hget(store.keys.revokeOptions, 'new-0')) ?? '{}')).toEqual({ terminate: true, signal: 'SIGKILL', by: 'ops' });
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+});

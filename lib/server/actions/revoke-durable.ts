@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { isFinalState } from '../celery/states';
 import type { TrellisContext } from '../context';
+import { logger } from '../logger';
 import { deriveTask } from '../tasks/derive';
 import { parseTaskDoc } from '../tasks/task-doc';
 import { broadcastRevoke, type RevokeOptions, type WorkerRevokeReply } from './revoke-broadcast';
@@ -39,7 +40,10 @@ async function trimDurable(ctx: TrellisContext): Promise<number> {
   if (size <= MAX_DURABLE_REVOKES) return 0;
   const popped = await ctx.store.zpopmin(ctx.keys.revokes, size - MAX_DURABLE_REVOKES);
   const dropped = popped.filter((_, i) => i % 2 === 0);
-  if (dropped.length) await ctx.store.hdel(ctx.keys.revokeOptions, ...dropped);
+  if (dropped.length) {
+    await ctx.store.hdel(ctx.keys.revokeOptions, ...dropped);
+    logger.warn({ dropped: dropped.length, kept: MAX_DURABLE_REVOKES }, 'durable revokes over the workers’ 50,000-id limit: the oldest were dropped');
+  }
   return dropped.length;
 }
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
 import type { TaskSummary } from '@/lib/schemas/api';
+import { TaskIdSchema } from '../celery/control';
 import { isFinalState } from '../celery/states';
 import type { TrellisContext } from '../context';
 import { deriveTask, toSummary } from '../tasks/derive';
@@ -58,7 +59,8 @@ async function lookUp(ctx: TrellisContext, ids: readonly string[]): Promise<Sele
 
 /** Only a task not final yet is worth revoking (the task page offers the buttons by this). */
 export const isRevocableState = (state: string): boolean => !isFinalState(state);
-export const isRevocable = (t: SelectedTask): boolean => isRevocableState(t.state);
+/** Not final, and an id a control message can carry (a stored id from odd events may not be). */
+export const isRevocable = (t: SelectedTask): boolean => isRevocableState(t.state) && TaskIdSchema.safeParse(t.id).success;
 
 /** Sent but not received by any worker: its message is still in a queue (or was never published). */
 export const isWaiting = (t: SelectedTask): t is SelectedTask & { queue: string } => t.state === 'PENDING' && t.queue !== null;

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import type { TaskSummary } from '@/lib/schemas/api';
-import { MAX_REVOKE_IDS_PER_MESSAGE, SignalSchema } from '../celery/control';
+import { MAX_REVOKE_IDS_PER_MESSAGE, SignalSchema, TaskIdSchema } from '../celery/control';
 import type { TrellisContext } from '../context';
 import type { Principal } from '../auth/authenticate';
 import { savePreview } from './previews';
@@ -21,11 +21,9 @@ import { noteTaskActions } from './task-notes';
 // 3. broadcasts `revoke` to every worker in messages of ≤ 10,000 ids, with each worker's reply,
 // 4. notes "revoke requested" in each task's history. Tasks already final are skipped.
 
-const TaskId = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'task ids are printable ASCII');
-
 export const RevokeRequestSchema = z
   .object({
-    ids: z.array(TaskId).min(1).max(MAX_REVOKE_IDS).optional().describe(`task ids (at most ${MAX_REVOKE_IDS})`),
+    ids: z.array(TaskIdSchema).min(1).max(MAX_REVOKE_IDS).optional().describe(`task ids (at most ${MAX_REVOKE_IDS})`),
     filter: TaskFilterSchema.optional().describe("the task list's filters: every task matching them"),
     previewId: z.string().uuid().optional().describe('exactly the set a dry run selected'),
     terminate: z.boolean().default(false).describe('also stop tasks that are running (prefork pool)'),
@@ -73,6 +71,8 @@ export interface RevokeResult {
 
 const SAMPLE = 20;
 
+/** The domain verb behind POST /api/v1/tasks/revoke (and Flower's revoke path): `input` as
+ *  RevokeRequestSchema parses it (signal in wire form). */
 export async function revokeTasks(ctx: TrellisContext, principal: Principal, requestId: string | null, input: RevokeRequest): Promise<RevokePreview | RevokeResult> {
   const target: RevokeTarget = input.ids ? { ids: input.ids } : input.filter ? { filter: input.filter } : input.previewId ? { previewId: input.previewId } : { ids: [] };
   const selection = await selectForRevoke(ctx, target);
