@@ -52,17 +52,21 @@ export function TaskActionDialog({ action, selection, onClose }: { action: TaskA
     setPhase({ kind: 'running', preview });
     const r = await callApi<Outcome>('POST', action.url, { previewId: preview.previewId, ...action.extra, ...(action.signal ? { signal } : {}) });
     setPhase(r.ok ? { kind: 'done', outcome: r.data } : { kind: 'error', message: r.message });
-    if (r.ok) router.refresh();
   };
 
+  // The page's data is refreshed on closing, not before: a refresh can unmount the buttons that
+  // opened this dialog (a terminated task is final) while the outcome is being read.
   const close = () => {
     ref.current?.close();
+  };
+  const closed = () => {
+    if (phase.kind === 'done') router.refresh();
     onClose();
   };
 
   const titleId = `task-action-${action.id}-title`;
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="m-auto w-full max-w-xl rounded-lg border border-border bg-surface p-4 text-sm text-text backdrop:bg-black/40" data-testid="task-action-dialog">
+    <dialog ref={ref} aria-labelledby={titleId} onClose={closed} className="m-auto w-full max-w-xl rounded-lg border border-border bg-surface p-4 text-sm text-text backdrop:bg-black/40" data-testid="task-action-dialog">
       <h2 id={titleId} className="mb-2 text-base font-semibold">
         {action.label} {'ids' in selection && selection.ids.length === 1 ? 'this task' : 'tasks'}
       </h2>
