@@ -157,6 +157,25 @@ describe('revoke and terminate with real workers', () => {
     expect(entry).toMatchObject({ action: 'tasks.revoke', previewCount: 3, outcome: 'ok', params: { by: 'preview' }, result: { requested: 3 } });
   }, 60_000);
 
+  it('re-sends the durable revokes to every worker periodically (before the workers forget them)', async () => {
+    // A collector whose job re-sends every 4 s instead of 2 h; its first steps serve the workers
+    // online (a new term sends them what it keeps), so later lines come from the periodic re-send.
+    await collector.stop();
+    collector = new Collector(ctx, { revokeCheckMs: 300, revokePruneMs: 1_000, revokeResendMs: 4_000 });
+    await collector.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    const w = workers.find((x) => x.hostname.startsWith('rq1@'));
+    if (!w) throw new Error('the rq1 worker is gone');
+    const id = `never-seen-${Date.now()}`;
+    const flagged = () => w.logs().split(`Tasks flagged as revoked: ${id}`).length - 1;
+    const res = await post<RevokeResult>({ ids: [id] });
+    expect(res.body).toMatchObject({ requested: 1, removedFromQueue: 0 });
+    await waitFor(async () => flagged() >= 1, 'the broadcast in the worker log');
+    // Unknown to the store and not final anywhere: it stays, and comes again.
+    await waitFor(async () => flagged() >= 2, 'the periodic re-send in the worker log', 15_000);
+    expect(await ctx.store.zscore(ctx.keys.revokes, id)).not.toBeNull();
+  }, 30_000);
+
   it('read-only mode refuses the action (dry runs still answer), and bad input is 422', async () => {
     const ro = testContext({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1), TRELLIS_READ_ONLY: 'true' });
     try {

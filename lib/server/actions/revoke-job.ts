@@ -11,8 +11,9 @@ import { classifyDurable, forgetDurable, listDurableRevokes, resendDurableRevoke
 // - every CHECK_MS: a worker process not seen online before (new hostname, or a new pid after a
 //   restart) gets every durable revoke, addressed to it alone;
 // - every RESEND_MS (2 h, before the workers' 3-hour expiry): all of them to every worker;
-// - every PRUNE_MS: ids final in the store, or final in the result backend (recorded then as
-//   reconciled events), are dropped.
+// - every PRUNE_MS, and as soon as new ids arrive: ids final in the store, or final in the result
+//   backend (recorded then as reconciled events), are dropped.
+// While the set is empty, the workers online are only remembered: a revoke is broadcast to them.
 
 const CHECK_MS = 2_000;
 export const RESEND_MS = 2 * 3_600_000;
@@ -31,22 +32,27 @@ export const durableRevokeJob: LeaderJobDefinition = {
     let lastResend = Date.now();
     let lastPrune = 0;
     let running: Promise<void> | null = null;
+    let lastSize = 0;
     const step = async () => {
-      if ((await scope.ctx.store.zcard(scope.ctx.keys.revokes)) === 0) {
-        // Nothing to send: the next revoke is broadcast to the workers online then.
-        served.clear();
+      const size = await scope.ctx.store.zcard(scope.ctx.keys.revokes);
+      const online = (await listWorkers(scope.ctx)).filter((w) => w.status === 'online');
+      if (size === 0) {
+        // Nothing to send: the next revoke is broadcast to the workers online now.
+        for (const w of online) served.set(w.hostname, w.pid);
+        lastSize = 0;
         return;
       }
-      if (Date.now() - lastPrune >= (scope.options.revokePruneMs ?? PRUNE_MS)) {
+      // New revokes are reconciled at once (a removed message's REVOKED shows in the store within seconds).
+      if (size !== lastSize || Date.now() - lastPrune >= (scope.options.revokePruneMs ?? PRUNE_MS)) {
         lastPrune = Date.now();
         await pruneDurable(scope);
       }
+      lastSize = await scope.ctx.store.zcard(scope.ctx.keys.revokes);
       if (Date.now() - lastResend >= (scope.options.revokeResendMs ?? RESEND_MS)) {
         lastResend = Date.now();
         const r = await resendDurableRevokes(scope.ctx, null);
         logger.info({ ids: r.ids, workers: r.replies.length }, 'durable revokes sent again to every worker');
       }
-      const online = (await listWorkers(scope.ctx)).filter((w) => w.status === 'online');
       const fresh = online.filter((w) => !served.has(w.hostname) || served.get(w.hostname) !== w.pid);
       for (const w of online) served.set(w.hostname, w.pid);
       if (fresh.length === 0) return;
