@@ -98,7 +98,7 @@ describe('revoke and terminate with real workers', () => {
     await waitFor(async () => (await detail(revoked)).state === 'REVOKED', 'the store to show the revoked task REVOKED (reconciled)');
     const t = await detail(revoked);
     expect(t.events.map((e) => e.type)).not.toContain('task-started');
-    expect(t.actions).toEqual([expect.objectContaining({ action: 'revoke-requested', by: 'anonymous', auditId: res.body.auditId })]);
+    expect(t.actions).toEqual([expect.objectContaining({ action: 'revoke-requested', by: 'anonymous', auditId: res.body.auditId, detail: 'its waiting message removed from the queue' })]);
   });
 
   it('terminate stops a running task (prefork) and reports the worker’s reply', async () => {

@@ -59,6 +59,7 @@ export interface RevokeResult {
   signal: string | null;
   /** Ids revoked (broadcast and kept as durable revokes). */
   requested: number;
+  /** Already final (or with an id no control message can carry): skipped. */
   skippedFinal: number;
   /** Messages removed from their queue (never to run; REVOKED written to the result backend). */
   removedFromQueue: number;
@@ -123,6 +124,7 @@ export async function revokeTasks(ctx: TrellisContext, principal: Principal, req
         messages: Math.ceil(ids.length / MAX_REVOKE_IDS_PER_MESSAGE),
         durableDropped,
         replies,
+        removed: removal.removed,
       };
       const quiet = replies.some((r) => r.status !== 'ok');
       return {
@@ -133,7 +135,11 @@ export async function revokeTasks(ctx: TrellisContext, principal: Principal, req
       };
     },
   );
-  const detail = options.terminate ? `signal ${options.signal ?? 'SIGTERM'}` : null;
-  await noteTaskActions(ctx, ids, { at: Date.now() / 1000, action: input.terminate ? 'terminate-requested' : 'revoke-requested', by: principal.name, auditId: result.auditId, detail });
-  return result;
+  const { removed, ...answer } = result;
+  const gone = new Set(removed);
+  const note = { at: Date.now() / 1000, action: input.terminate ? 'terminate-requested' : 'revoke-requested', by: principal.name, auditId: result.auditId };
+  const signalText = options.terminate ? `signal ${options.signal ?? 'SIGTERM'}` : null;
+  await noteTaskActions(ctx, removed, { ...note, detail: [signalText, 'its waiting message removed from the queue'].filter(Boolean).join('; ') });
+  await noteTaskActions(ctx, ids.filter((id) => !gone.has(id)), { ...note, detail: signalText });
+  return answer;
 }
