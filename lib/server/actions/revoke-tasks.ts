@@ -16,9 +16,9 @@ import { noteTaskActions } from './task-notes';
 
 // Revoke or terminate one task, a list, or every task matching a filter (issue 11.1, ADR 0023).
 // A dry run counts and samples the set and keeps it under a preview id; the action then
-// 1. removes the messages of tasks still waiting in a queue (the reliable way, revoke-waiting.ts),
-// 2. keeps every id as a durable revoke (re-sent to workers that come online, revoke-job.ts),
-// 3. broadcasts `revoke` to every worker in messages of ≤ 10,000 ids, with each worker's reply,
+// 1. keeps every id as a durable revoke (re-sent to workers that come online, revoke-job.ts),
+// 2. broadcasts `revoke` to every worker in messages of ≤ 10,000 ids, with each worker's reply,
+// 3. removes the messages of tasks still waiting in a queue (the reliable way, revoke-waiting.ts),
 // 4. notes "revoke requested" in each task's history. Tasks already final are skipped.
 
 export const RevokeRequestSchema = z
@@ -111,9 +111,11 @@ export async function revokeTasks(ctx: TrellisContext, principal: Principal, req
     },
     async () => {
       if (ids.length === 0) throw new AppError('CONFLICT', `nothing to revoke: all ${selection.tasks.length} selected tasks are already final`);
-      const removal = await removeWaitingMessages(ctx, revocable.filter(isWaiting));
+      // Kept first (a worker coming online meanwhile gets them), broadcast next (a worker consuming
+      // the queue while the messages are removed discards what it takes), removed last.
       const durableDropped = await rememberRevokes(ctx, ids, { terminate: options.terminate, ...(options.signal ? { signal: options.signal } : {}), by: principal.name });
       const replies = await broadcastRevoke(ctx, ids, options, null);
+      const removal = await removeWaitingMessages(ctx, revocable.filter(isWaiting));
       const value = {
         dryRun: false as const,
         terminate: options.terminate,

@@ -8,6 +8,9 @@ import { revokeRemoveScript } from './revoke-remove-script';
 // later takes the message before anyone can tell it (protocol doc §6.6). Trellis then writes REVOKED
 // to the result backend as the worker would have (none ever will see the message). The scan of each
 // queue is bounded; a message beyond the bound is left to the broadcast and the durable revoke.
+// Windows are counted from the queue's head: a worker popping between two windows shifts them, so a
+// few messages may go unexamined — taken by a consumer that already got the broadcast (revokeTasks
+// broadcasts before it removes), which discards them.
 
 /** Messages read per script call (one atomic window). */
 const WINDOW = 2_000;
