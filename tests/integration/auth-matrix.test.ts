@@ -30,6 +30,7 @@ const PINNED: Record<string, Permission | 'public'> = {
   'POST /api/v1/tasks/retry': 'tasks:act',
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
+  'POST /api/v1/tasks/revoke': 'tasks:act',
   'DELETE /api/v1/tokens/{id}': 'admin',
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/logout': 'public',
