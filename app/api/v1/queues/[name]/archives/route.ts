@@ -1,6 +1,6 @@
 import { withRoute } from '@/lib/server/http/handler';
 import { listArchives } from '@/lib/server/queue-actions/archive';
-import { QueueParamsSchema } from '@/lib/schemas/queue-actions';
+import { QueueParamsSchema } from '@/lib/server/queue-actions/inputs';
 import { ArchivePageSchema } from '@/lib/schemas/responses/queue-actions';
 
 export const runtime = 'nodejs';

@@ -1,7 +1,7 @@
 import { viewFor } from '@/lib/server/auth/redact-view';
 import { withRoute } from '@/lib/server/http/handler';
 import { moveMessages } from '@/lib/server/queue-actions/move';
-import { MoveBodySchema, QueueParamsSchema } from '@/lib/schemas/queue-actions';
+import { MoveBodySchema, QueueParamsSchema } from '@/lib/server/queue-actions/inputs';
 import { MoveAnswerSchema } from '@/lib/schemas/responses/queue-actions';
 
 export const runtime = 'nodejs';

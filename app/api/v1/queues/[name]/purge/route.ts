@@ -1,7 +1,7 @@
 import { viewFor } from '@/lib/server/auth/redact-view';
 import { withRoute } from '@/lib/server/http/handler';
 import { purgeQueue } from '@/lib/server/queue-actions/purge';
-import { PurgeBodySchema, QueueParamsSchema } from '@/lib/schemas/queue-actions';
+import { PurgeBodySchema, QueueParamsSchema } from '@/lib/server/queue-actions/inputs';
 import { PurgeAnswerSchema } from '@/lib/schemas/responses/queue-actions';
 
 export const runtime = 'nodejs';

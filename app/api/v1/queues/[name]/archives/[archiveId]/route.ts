@@ -1,7 +1,7 @@
 import { viewFor } from '@/lib/server/auth/redact-view';
 import { withRoute } from '@/lib/server/http/handler';
 import { deleteArchive } from '@/lib/server/queue-actions/delete-archive';
-import { ArchiveParamsSchema, DryRunQuerySchema } from '@/lib/schemas/queue-actions';
+import { ArchiveParamsSchema, DryRunQuerySchema } from '@/lib/server/queue-actions/inputs';
 import { ArchiveDeletedSchema } from '@/lib/schemas/responses/queue-actions';
 
 export const runtime = 'nodejs';

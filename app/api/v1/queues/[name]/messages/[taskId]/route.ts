@@ -1,7 +1,7 @@
 import { viewFor } from '@/lib/server/auth/redact-view';
 import { withRoute } from '@/lib/server/http/handler';
 import { deleteWaitingMessage } from '@/lib/server/queue-actions/delete-message';
-import { DryRunQuerySchema, MessageParamsSchema } from '@/lib/schemas/queue-actions';
+import { DryRunQuerySchema, MessageParamsSchema } from '@/lib/server/queue-actions/inputs';
 import { MessageDeletedSchema } from '@/lib/schemas/responses/queue-actions';
 
 export const runtime = 'nodejs';

@@ -1,7 +1,7 @@
 import { viewFor } from '@/lib/server/auth/redact-view';
 import { withRoute } from '@/lib/server/http/handler';
 import { restoreArchive } from '@/lib/server/queue-actions/restore';
-import { ArchiveParamsSchema, RestoreBodySchema } from '@/lib/schemas/queue-actions';
+import { ArchiveParamsSchema, RestoreBodySchema } from '@/lib/server/queue-actions/inputs';
 import { RestoreAnswerSchema } from '@/lib/schemas/responses/queue-actions';
 
 export const runtime = 'nodejs';

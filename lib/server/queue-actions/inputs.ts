@@ -1,5 +1,6 @@
+import 'server-only';
 import { z } from 'zod';
-import { QueueNameSchema } from '@/lib/server/celery/control';
+import { QueueNameSchema } from '../celery/control';
 
 // Request shapes of the queue actions (routes validate with these; the OpenAPI document shows them).
 
