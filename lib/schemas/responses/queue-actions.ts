@@ -40,6 +40,7 @@ export const ArchiveSchema = z
   })
   .meta({ id: 'QueueArchive' });
 export const ArchivePageSchema = listEnvelope(ArchiveSchema);
+export type ArchiveRow = z.output<typeof ArchiveSchema>;
 
 export const RestoreAnswerSchema = z.union([
   DryRunSchema.extend({ archiveId: z.string(), to: z.string(), byteForByte: z.boolean() }),
