@@ -26,8 +26,8 @@ export function ArchiveList({ queue, archives, canRestore, canDelete }: { queue:
               <td className="py-1 pr-4 text-xs">{formatExact(a.expiresAt, true)}</td>
               {(canRestore || canDelete) && (
                 <td className="flex gap-2 py-1 pr-4">
-                  {canRestore && <QueueActionDialog kind="restore" queue={queue} url={`${base}/${a.id}/restore`} label={`Restore ${a.id}`} />}
-                  {canDelete && <QueueActionDialog kind="archive-delete" queue={queue} url={`${base}/${a.id}`} method="DELETE" label={`Delete ${a.id}`} danger />}
+                  {canRestore && <QueueActionDialog kind="restore" queue={queue} url={`${base}/${a.id}/restore`} label="Restore…" name={`Restore ${a.id}`} />}
+                  {canDelete && <QueueActionDialog kind="archive-delete" queue={queue} url={`${base}/${a.id}`} method="DELETE" label="Delete…" name={`Delete ${a.id}`} danger />}
                 </td>
               )}
             </tr>

@@ -62,7 +62,8 @@ function previewOf(kind: QueueActionKind, d: Record<string, unknown>): Preview {
   return { count: Number(d.count) || 0, bands: (d.bands as Preview['bands'] | undefined) ?? [], sample: (d.sample as Preview['sample'] | undefined) ?? [] };
 }
 
-export function QueueActionDialog({ kind, queue, url, method = 'POST', label, danger = false }: { kind: QueueActionKind; queue: string; url: string; method?: 'POST' | 'DELETE'; label: string; danger?: boolean }) {
+/** `label` is the button's text; `name` its accessible name when the text alone is ambiguous (one "Delete" per row). */
+export function QueueActionDialog({ kind, queue, url, method = 'POST', label, name, danger = false }: { kind: QueueActionKind; queue: string; url: string; method?: 'POST' | 'DELETE'; label: string; name?: string; danger?: boolean }) {
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
@@ -121,7 +122,7 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, da
 
   return (
     <>
-      <button ref={trigger} type="button" className={button} onClick={open}>
+      <button ref={trigger} type="button" className={button} onClick={open} aria-label={name}>
         {label}
       </button>
       <dialog ref={dialog} aria-labelledby={titleId} className="w-full max-w-lg rounded-lg border border-border bg-surface p-4 text-sm text-text backdrop:bg-black/40" onClose={() => trigger.current?.focus()}>

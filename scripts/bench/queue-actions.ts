@@ -135,7 +135,7 @@ async function main() {
     if (again.dryRun || !again.archiveId) throw new Error('nothing purged');
     for (const [i, key] of bands.entries()) await ctx.broker.lpush(key, message(QUEUE, STEPS[i] ?? 0));
     // The new messages are at each band's left end; the restored ones land to their left.
-    await timed(ctx, 'restore behind one new message per band (RPOPLPUSH steps of 100,000)', counter, () => restoreArchive({ ...verb, input: { queue: QUEUE, archiveId: again.archiveId ?? '', dryRun: false } }));
+    await timed(ctx, 'restore behind one new message per band (RPOPLPUSH steps of 10,000)', counter, () => restoreArchive({ ...verb, input: { queue: QUEUE, archiveId: again.archiveId ?? '', dryRun: false } }));
     const behind = await Promise.all(bands.map((k) => digest(ctx.broker, k, 1)));
     console.log(`  archived messages byte for byte in order, the new ones after them: ${behind.every((d, i) => d === before[i])}`);
 

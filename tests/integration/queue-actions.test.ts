@@ -64,6 +64,15 @@ async function waitSucceeded(ids: readonly string[], what: string): Promise<void
   }, what, 60_000);
 }
 
+/** A domain verb's first argument for an operator, with a context whose settings differ (same connections). */
+async function operatorWith(env: Record<string, string>) {
+  const { createContext } = await import('@/lib/server/context');
+  const { loadConfig } = await import('@/lib/server/config');
+  const { FULL_VIEW } = await import('@/lib/server/redaction');
+  const other = createContext(loadConfig({ ...process.env, ...env }), { store: ctx.store, broker: ctx.broker, backend: ctx.backend });
+  return { ctx: other, principal: { id: 'user:ops', kind: 'user' as const, name: 'ops', role: 'operator' as const }, requestId: null, view: FULL_VIEW };
+}
+
 beforeAll(async () => {
   server = await startRedis();
   broker = new Redis(server.url(0));
@@ -191,6 +200,9 @@ describe('move', () => {
     const back = await waitFor(async () => (await broker.lrange('lb', 0, -1)).find((m) => m.includes(id ?? '-')), 'the lost message back in lb', 30_000);
     expect(back).toContain('"redelivered": true');
     expect(await broker.llen('la')).toBe(0);
+    // Its 1 s visibility timeout would restore what other tests' workers hold: stop it now.
+    await sweeper.stop();
+    workers.splice(workers.indexOf(sweeper), 1);
   }, 120_000);
 });
 
@@ -242,15 +254,12 @@ describe('delete, dry runs, roles, expiry', () => {
   }, 60_000);
 
   it('archives expire after the retention: their keys carry the TTL and the index forgets them', async () => {
-    const { createContext } = await import('@/lib/server/context');
-    const { loadConfig } = await import('@/lib/server/config');
     const { purgeQueue } = await import('@/lib/server/queue-actions/purge');
     const { listArchives } = await import('@/lib/server/queue-actions/archive');
-    const { FULL_VIEW } = await import('@/lib/server/redaction');
-    const short = createContext(loadConfig({ ...process.env, TRELLIS_ARCHIVE_RETENTION: '2s' }), { store: ctx.store, broker: ctx.broker, backend: ctx.backend });
+    const verb = await operatorWith({ TRELLIS_ARCHIVE_RETENTION: '2s' });
+    const short = verb.ctx;
     await publish(['queue-only', 'eq', '3']);
-    const principal = { id: 'user:ops', kind: 'user' as const, name: 'ops', role: 'operator' as const };
-    const done = await purgeQueue({ ctx: short, principal, requestId: null, view: FULL_VIEW, input: { queue: 'eq', dryRun: false } });
+    const done = await purgeQueue({ ...verb, input: { queue: 'eq', dryRun: false } });
     if (done.dryRun) throw new Error('not a dry run');
     const id = done.archiveId ?? '';
     expect(await broker.ttl(short.keys.archiveMessages(id, 0))).toBeGreaterThan(0);
@@ -259,5 +268,20 @@ describe('delete, dry runs, roles, expiry', () => {
     await new Promise((r) => setTimeout(r, 3_100));
     expect((await listArchives(short, 'eq')).items).toEqual([]);
     expect(await broker.zcard(short.keys.queueArchives('eq'))).toBe(0);
+  });
+
+  it('read-only mode refuses purge and move (403) and leaves the queue as it was; a key that is no list is no queue', async () => {
+    const { purgeQueue } = await import('@/lib/server/queue-actions/purge');
+    const { moveMessages } = await import('@/lib/server/queue-actions/move');
+    const verb = await operatorWith({ TRELLIS_READ_ONLY: 'true' });
+    await publish(['queue-only', 'roq', '4']);
+    const before = await snapshot('roq');
+    await expect(purgeQueue({ ...verb, input: { queue: 'roq', dryRun: false } })).rejects.toMatchObject({ code: 'READ_ONLY', status: 403 });
+    await expect(moveMessages({ ...verb, input: { queue: 'roq', to: 'roq2', dryRun: false } })).rejects.toMatchObject({ code: 'READ_ONLY' });
+    expect(await snapshot('roq')).toEqual(before);
+
+    await broker.sadd('not-a-queue', 'member');
+    expect((await call(routes.purge, 'operator', 'POST', '/api/v1/queues/not-a-queue/purge', { name: 'not-a-queue' }, {})).status).toBe(404);
+    expect(await broker.smembers('not-a-queue')).toEqual(['member']);
   });
 });

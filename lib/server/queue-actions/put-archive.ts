@@ -14,7 +14,7 @@ import { putBack, putRouted, type ArchiveKeys } from './put-script';
 // archive; restoring again continues.
 
 /** Messages per unchanged step (RPOPLPUSH inside one script call; an absent band moves whole). */
-export const PUT_STEP = 100_000;
+export const PUT_STEP = 10_000;
 /** Messages per rerouting step, and bytes: each step's messages travel to Trellis and back. */
 export const ROUTED_STEP = 2_000;
 export const ROUTED_STEP_BYTES = 8 * 2 ** 20;
@@ -35,7 +35,11 @@ export interface ArchiveSource {
 }
 
 export function putArchive(ctx: TrellisContext, a: ArchiveSource, target: string): Promise<PutOutcome> {
-  return target === a.queue ? putUnchanged(ctx, a, target) : putRerouted(ctx, a, target);
+  return (target === a.queue ? putUnchanged(ctx, a, target) : putRerouted(ctx, a, target)).catch((err: unknown) => {
+    // The scripts check the target's keys before changing anything.
+    if (err instanceof Error && /WRONGTYPE/.test(err.message)) throw new AppError('CONFLICT', `queue "${target}": its key holds something else than a list`);
+    throw err;
+  });
 }
 
 async function putUnchanged(ctx: TrellisContext, a: ArchiveSource, target: string): Promise<PutOutcome> {

@@ -9,7 +9,7 @@ import { takeIntoArchive } from './take-script';
 // (purge, move all: RENAME per band, O(1)), or the next `limit` to run in steps of TAKE_STEP
 // messages, each step atomic (move N).
 
-export const TAKE_STEP = 50_000;
+export const TAKE_STEP = 10_000;
 
 export interface Taken extends ArchiveSource {
   archiveId: string;

@@ -104,7 +104,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
                     <td className="py-1 pr-4 tabular-nums text-xs">{m.size} B</td>
                     {may.queuesDelete && (
                       <td className="py-1 pr-4">
-                        {m.id && <QueueActionDialog kind="message-delete" queue={q.name} url={`/api/v1/queues/${encodeURIComponent(q.name)}/messages/${encodeURIComponent(m.id)}`} method="DELETE" label={`Delete ${m.id}`} danger />}
+                        {m.id && <QueueActionDialog kind="message-delete" queue={q.name} url={`/api/v1/queues/${encodeURIComponent(q.name)}/messages/${encodeURIComponent(m.id)}`} method="DELETE" label="Delete" name={`Delete ${m.id}`} danger />}
                       </td>
                     )}
                   </tr>
