@@ -7,7 +7,8 @@ import { formatNumber } from '@/lib/format';
 
 // One queue action, previewed then confirmed, in a modal <dialog> (focus moves in, Escape closes,
 // focus returns to the button): the dry run's count per band and first messages; for more than
-// 100 messages the operator types the queue name; then the action, its progress and its outcome.
+// 100 messages the operator types the queue name; then the action, its progress and its outcome;
+// the page shows the new state once the dialog is closed.
 
 export type QueueActionKind = 'purge' | 'move' | 'restore' | 'archive-delete' | 'message-delete';
 
@@ -75,6 +76,9 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, na
   const [busy, setBusy] = useState<'preview' | 'act' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
+  // The page's data is refreshed when the dialog closes, not at once: a restored archive's or a
+  // deleted message's row (where this dialog lives) would otherwise vanish with its outcome.
+  const changed = useRef(false);
 
   const body = (dryRun: boolean) => {
     const b: Record<string, unknown> = { dryRun };
@@ -92,10 +96,7 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, na
     dialog.current?.showModal();
     if (fields.length === 0) await runPreview();
   };
-  const close = () => {
-    dialog.current?.close();
-    trigger.current?.focus();
-  };
+  const close = () => dialog.current?.close();
   const runPreview = async (e?: FormEvent) => {
     e?.preventDefault();
     setBusy('preview');
@@ -113,7 +114,12 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, na
     if (!r.ok) return setError(r.message);
     setOutcome(outcomeText(kind, r.data));
     setPreview(null);
-    router.refresh();
+    changed.current = true;
+  };
+  const closed = () => {
+    trigger.current?.focus();
+    if (changed.current) router.refresh();
+    changed.current = false;
   };
 
   const mustType = preview !== null && preview.count > TYPE_TO_CONFIRM_ABOVE;
@@ -125,7 +131,7 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, na
       <button ref={trigger} type="button" className={button} onClick={open} aria-label={name}>
         {label}
       </button>
-      <dialog ref={dialog} aria-labelledby={titleId} className="w-full max-w-lg rounded-lg border border-border bg-surface p-4 text-sm text-text backdrop:bg-black/40" onClose={() => trigger.current?.focus()}>
+      <dialog ref={dialog} aria-labelledby={titleId} className="w-full max-w-lg rounded-lg border border-border bg-surface p-4 text-sm text-text backdrop:bg-black/40" onClose={closed}>
         <h2 id={titleId} className="mb-3 text-base font-semibold">
           {VERB[kind]} · <span className="font-mono">{queue}</span>
         </h2>
