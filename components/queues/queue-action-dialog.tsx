@@ -86,7 +86,7 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, na
     if (values.count) b.count = Number(values.count);
     return b;
   };
-  const request = (dryRun: boolean) => (method === 'DELETE' ? callApi<Record<string, unknown>>('DELETE', dryRun ? `${url}?dryRun=true` : url) : callApi<Record<string, unknown>>('POST', url, body(dryRun)));
+  const request = (dryRun: boolean) => (method === 'DELETE' ? callApi<Record<string, unknown>>('DELETE', `${url}?dryRun=${String(dryRun)}`) : callApi<Record<string, unknown>>('POST', url, body(dryRun)));
 
   const open = async () => {
     setPreview(null);

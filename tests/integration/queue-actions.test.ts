@@ -108,7 +108,7 @@ describe('purge with undo', () => {
     const before = await snapshot('pq');
     expect(before.map((b) => b.length)).toEqual([12, 12, 12, 4]);
 
-    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/pq/purge', { name: 'pq' }, {});
+    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/pq/purge', { name: 'pq' }, { dryRun: false });
     expect(purged.status).toBe(200);
     expect(purged.body).toMatchObject({ dryRun: false, purged: 40, notedTasks: 40, bands: [{ band: 0, count: 12 }, { band: 3, count: 12 }, { band: 6, count: 12 }, { band: 9, count: 4 }] });
     expect(await depth('pq')).toBe(0);
@@ -118,7 +118,7 @@ describe('purge with undo', () => {
     const archiveId = String(purged.body.archiveId);
     expect(listed.items[0]).toMatchObject({ id: archiveId, total: 40 });
 
-    const restored = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/pq/archives/${archiveId}/restore`, { name: 'pq', archiveId }, {});
+    const restored = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/pq/archives/${archiveId}/restore`, { name: 'pq', archiveId }, { dryRun: false });
     expect(restored.body).toMatchObject({ dryRun: false, restored: 40, kept: 0, left: 0, byteForByte: true, to: 'pq' });
     expect(await snapshot('pq')).toEqual(before);
     expect(ArchivePage.parse((await call(routes.archives, 'viewer', 'GET', '/api/v1/queues/pq/archives', { name: 'pq' })).body).items).toEqual([]);
@@ -133,11 +133,11 @@ describe('purge with undo', () => {
   it('restored into a queue that got new messages, the archive queues behind them in its own order', async () => {
     await publish(['priorities', 'nq', '10']);
     const before = await snapshot('nq');
-    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/nq/purge', { name: 'nq' }, {});
+    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/nq/purge', { name: 'nq' }, { dryRun: false });
     const archiveId = String(purged.body.archiveId);
     await publish(['queue-only', 'nq', '3']);
     const arrived = await snapshot('nq');
-    const restored = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/nq/archives/${archiveId}/restore`, { name: 'nq', archiveId }, {});
+    const restored = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/nq/archives/${archiveId}/restore`, { name: 'nq', archiveId }, { dryRun: false });
     expect(restored.body).toMatchObject({ restored: 10, left: 0 });
     // Band 0 had new messages: the restored ones sit to their left (run after them), in their order.
     const after = await snapshot('nq');
@@ -148,9 +148,9 @@ describe('purge with undo', () => {
   it('restored into another queue, each envelope is rerouted there and nothing else changes', async () => {
     await publish(['priorities', 'rq', '8']);
     const before = await snapshot('rq');
-    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/rq/purge', { name: 'rq' }, {});
+    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/rq/purge', { name: 'rq' }, { dryRun: false });
     const archiveId = String(purged.body.archiveId);
-    const restored = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/rq/archives/${archiveId}/restore`, { name: 'rq', archiveId }, { to: 'rq2' });
+    const restored = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/rq/archives/${archiveId}/restore`, { name: 'rq', archiveId }, { dryRun: false, to: 'rq2' });
     expect(restored.body).toMatchObject({ restored: 8, byteForByte: false, to: 'rq2' });
     const after = await snapshot('rq2');
     // Byte for byte apart from delivery_info, which now names rq2 through the anonymous exchange.
@@ -164,7 +164,7 @@ describe('purge with undo', () => {
 describe('move', () => {
   it('moves the next N to run to another queue, where the worker consuming it runs them', async () => {
     const ids = await publish(['queue-only', 'ma', '20']);
-    const moved = await call(routes.move, 'operator', 'POST', '/api/v1/queues/ma/move', { name: 'ma' }, { to: 'mb', count: 8 });
+    const moved = await call(routes.move, 'operator', 'POST', '/api/v1/queues/ma/move', { name: 'ma' }, { dryRun: false, to: 'mb', count: 8 });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ moved: 8, kept: 0, archiveId: null, bands: [{ band: 0, count: 8 }, { band: 3, count: 0 }, { band: 6, count: 0 }, { band: 9, count: 0 }] });
     expect([await depth('ma'), await depth('mb')]).toEqual([12, 8]);
@@ -183,7 +183,7 @@ describe('move', () => {
 
   it('a moved message that a worker takes and loses comes back to its new queue (visibility timeout)', async () => {
     const [id] = await publish(['held', 'la', '1']);
-    const moved = await call(routes.move, 'operator', 'POST', '/api/v1/queues/la/move', { name: 'la' }, { to: 'lb' });
+    const moved = await call(routes.move, 'operator', 'POST', '/api/v1/queues/la/move', { name: 'la' }, { dryRun: false, to: 'lb' });
     expect(moved.body).toMatchObject({ moved: 1 });
     const taker = await startWorker({ brokerUrl: server.url(0), backendUrl: server.url(1), name: 'wlb', queues: ['lb'], concurrency: 1 });
     // An ETA task: the worker holds it, un-acked, recorded with the routing its envelope names.
@@ -219,32 +219,36 @@ describe('delete, dry runs, roles, expiry', () => {
     const dryDelete = await call(routes.deleteMessage, 'admin', 'DELETE', `/api/v1/queues/dq/messages/${target}?dryRun=true`, { ...p, taskId: target });
     expect(dryDelete.body).toMatchObject({ dryRun: true, deleted: 0, message: { id: target } });
     expect(await snapshot('dq')).toEqual(before);
-
-    for (const [route, body] of [[routes.purge, {}], [routes.move, { to: 'dq2' }]] as const) {
-      expect((await call(route, 'viewer', 'POST', '/api/v1/queues/dq/x', p, body)).status).toBe(403);
-    }
-    expect((await call(routes.deleteMessage, 'operator', 'DELETE', `/api/v1/queues/dq/messages/${target}`, { ...p, taskId: target })).status).toBe(403);
+    // An action must say whether it is a dry run: an empty body or a bare DELETE is refused.
+    expect((await call(routes.purge, 'admin', 'POST', '/api/v1/queues/dq/purge', p, {})).status).toBe(422);
+    expect((await call(routes.deleteMessage, 'admin', 'DELETE', `/api/v1/queues/dq/messages/${target}`, { ...p, taskId: target })).status).toBe(422);
     expect(await snapshot('dq')).toEqual(before);
 
-    const deleted = await call(routes.deleteMessage, 'admin', 'DELETE', `/api/v1/queues/dq/messages/${target}`, { ...p, taskId: target });
+    for (const [route, body] of [[routes.purge, { dryRun: false }], [routes.move, { dryRun: false, to: 'dq2' }]] as const) {
+      expect((await call(route, 'viewer', 'POST', '/api/v1/queues/dq/x', p, body)).status).toBe(403);
+    }
+    expect((await call(routes.deleteMessage, 'operator', 'DELETE', `/api/v1/queues/dq/messages/${target}?dryRun=false`, { ...p, taskId: target })).status).toBe(403);
+    expect(await snapshot('dq')).toEqual(before);
+
+    const deleted = await call(routes.deleteMessage, 'admin', 'DELETE', `/api/v1/queues/dq/messages/${target}?dryRun=false`, { ...p, taskId: target });
     expect(deleted.body).toMatchObject({ dryRun: false, deleted: 1, taskId: target });
     const hex = before.flat().find((h) => Buffer.from(h, 'hex').toString().includes(target));
     expect(await snapshot('dq')).toEqual(before.map((b) => b.filter((h) => h !== hex)));
     expect(await depth('dq')).toBe(5);
-    expect((await call(routes.deleteMessage, 'admin', 'DELETE', `/api/v1/queues/dq/messages/${target}`, { ...p, taskId: target })).status).toBe(404);
+    expect((await call(routes.deleteMessage, 'admin', 'DELETE', `/api/v1/queues/dq/messages/${target}?dryRun=false`, { ...p, taskId: target })).status).toBe(404);
 
-    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/dq/purge', p, {});
+    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/dq/purge', p, { dryRun: false });
     const archiveId = String(purged.body.archiveId);
     const a = { ...p, archiveId };
     const dryRestore = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/dq/archives/${archiveId}/restore`, a, { dryRun: true });
     expect(dryRestore.body).toMatchObject({ dryRun: true, count: 5, byteForByte: true });
-    expect((await call(routes.restore, 'viewer', 'POST', `/api/v1/queues/dq/archives/${archiveId}/restore`, a, {})).status).toBe(403);
-    expect((await call(routes.deleteArchive, 'operator', 'DELETE', `/api/v1/queues/dq/archives/${archiveId}`, a)).status).toBe(403);
+    expect((await call(routes.restore, 'viewer', 'POST', `/api/v1/queues/dq/archives/${archiveId}/restore`, a, { dryRun: false })).status).toBe(403);
+    expect((await call(routes.deleteArchive, 'operator', 'DELETE', `/api/v1/queues/dq/archives/${archiveId}?dryRun=false`, a)).status).toBe(403);
     expect((await call(routes.deleteArchive, 'admin', 'DELETE', `/api/v1/queues/dq/archives/${archiveId}?dryRun=true`, a)).body).toMatchObject({ dryRun: true, deleted: 5 });
     expect(ArchivePage.parse((await call(routes.archives, 'viewer', 'GET', '/api/v1/queues/dq/archives', p)).body).items).toHaveLength(1);
-    expect((await call(routes.deleteArchive, 'admin', 'DELETE', `/api/v1/queues/dq/archives/${archiveId}`, a)).body).toMatchObject({ dryRun: false, deleted: 5 });
+    expect((await call(routes.deleteArchive, 'admin', 'DELETE', `/api/v1/queues/dq/archives/${archiveId}?dryRun=false`, a)).body).toMatchObject({ dryRun: false, deleted: 5 });
     expect(ArchivePage.parse((await call(routes.archives, 'viewer', 'GET', '/api/v1/queues/dq/archives', p)).body).items).toEqual([]);
-    expect((await call(routes.restore, 'operator', 'POST', `/api/v1/queues/dq/archives/${archiveId}/restore`, a, {})).status).toBe(404);
+    expect((await call(routes.restore, 'operator', 'POST', `/api/v1/queues/dq/archives/${archiveId}/restore`, a, { dryRun: false })).status).toBe(404);
     expect(await broker.exists(ctx.keys.archiveMeta(archiveId), ...[0, 3, 6, 9].map((b) => ctx.keys.archiveMessages(archiveId, b)))).toBe(0);
 
     const { listAudit } = await import('@/lib/server/actions/audit-log');
@@ -281,7 +285,7 @@ describe('delete, dry runs, roles, expiry', () => {
     expect(await snapshot('roq')).toEqual(before);
 
     await broker.sadd('not-a-queue', 'member');
-    expect((await call(routes.purge, 'operator', 'POST', '/api/v1/queues/not-a-queue/purge', { name: 'not-a-queue' }, {})).status).toBe(404);
+    expect((await call(routes.purge, 'operator', 'POST', '/api/v1/queues/not-a-queue/purge', { name: 'not-a-queue' }, { dryRun: false })).status).toBe(404);
     expect(await broker.smembers('not-a-queue')).toEqual(['member']);
   });
 });

@@ -4,7 +4,9 @@ import { QueueNameSchema } from '../celery/control';
 
 // Request shapes of the queue actions (routes validate with these; the OpenAPI document shows them).
 
-const DryRun = z.boolean().default(false).describe('true: counts per band and a sample, nothing changed');
+// Every action says whether it is a dry run: a request that does not (an empty body, a stray DELETE)
+// is refused (422) and changes nothing.
+const DryRun = z.boolean().describe('required: true = counts per band and a sample, nothing changed; false = act');
 
 export const QueueParamsSchema = z.object({ name: QueueNameSchema });
 export const ArchiveParamsSchema = z.object({ name: QueueNameSchema, archiveId: z.string().regex(/^[a-z0-9]{6,16}-[0-9a-f]{8}$/, 'an archive id as purge returned it') });
@@ -15,5 +17,5 @@ export const RestoreBodySchema = z.object({ dryRun: DryRun, to: QueueNameSchema.
 export const MoveBodySchema = z
   .object({ dryRun: DryRun, to: QueueNameSchema, count: z.number().int().min(1).max(10_000_000).optional().describe('the next N to run (default: all)') })
   .strict();
-/** DELETE takes no body: `?dryRun=true`. */
-export const DryRunQuerySchema = z.object({ dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('true: nothing changed') });
+/** DELETE takes no body: `?dryRun=true` or `?dryRun=false`, required. */
+export const DryRunQuerySchema = z.object({ dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').describe('required: true = nothing changed; false = delete') });
