@@ -36,6 +36,7 @@ import * as tasksCounts from '@/app/api/v1/tasks/counts/route';
 import * as tasks from '@/app/api/v1/tasks/route';
 import * as tokensId from '@/app/api/v1/tokens/[id]/route';
 import * as tokens from '@/app/api/v1/tokens/route';
+import * as workersHostnameControlCommand from '@/app/api/v1/workers/[hostname]/control/[command]/route';
 import * as workersHostnameInspectWhat from '@/app/api/v1/workers/[hostname]/inspect/[what]/route';
 import * as workersHostname from '@/app/api/v1/workers/[hostname]/route';
 import * as workers from '@/app/api/v1/workers/route';
@@ -77,6 +78,7 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/tasks': tasks,
   '/api/v1/tokens/{id}': tokensId,
   '/api/v1/tokens': tokens,
+  '/api/v1/workers/{hostname}/control/{command}': workersHostnameControlCommand,
   '/api/v1/workers/{hostname}/inspect/{what}': workersHostnameInspectWhat,
   '/api/v1/workers/{hostname}': workersHostname,
   '/api/v1/workers': workers,

@@ -31,6 +31,7 @@ const PINNED: Record<string, Permission | 'public'> = {
   'POST /api/v1/queues/{name}/archives/{archiveId}/restore': 'queues:act',
   'DELETE /api/v1/queues/{name}/archives/{archiveId}': 'queues:delete',
   'DELETE /api/v1/queues/{name}/messages/{taskId}': 'queues:delete',
+  'POST /api/v1/workers/{hostname}/control/{command}': 'workers:act',
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/{id}': 'admin',
