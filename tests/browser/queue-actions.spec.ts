@@ -12,7 +12,8 @@ import { startStack, type Stack } from './stack';
 // Queue actions in Chromium against the real built server and a real cluster (TRELLIS_AUTH=
 // password): a viewer sees no action; an operator purges 150 messages (typing the queue name, as
 // more than 100 are concerned), restores the archive, moves 20 to another queue, and has no delete;
-// an admin deletes one waiting message. Each dialog shows the dry run's count and the outcome.
+// an admin deletes one waiting message. Each dialog shows the dry run's count and the outcome. In
+// read-only mode nobody sees an action.
 
 const PASSWORD = 'a long enough password';
 const QUEUE = 'ui-actions';
@@ -43,23 +44,37 @@ async function queuePage(page: Page): Promise<void> {
 
 const depth = async () => (await Promise.all([QUEUE, `${QUEUE}\x06\x163`, `${QUEUE}\x06\x166`, `${QUEUE}\x06\x169`].map((k) => broker.llen(k)))).reduce((a, b) => a + b, 0);
 
-beforeAll(async () => {
-  stack = await startStack({ env: { TRELLIS_AUTH: 'password' } });
-  const ctx = testContext({ CELERY_BROKER_URL: stack.brokerUrl });
+async function startWithUsers(env: Record<string, string> = {}): Promise<Stack> {
+  const started = await startStack({ env: { TRELLIS_AUTH: 'password', ...env }, readyPath: '/api/v1/auth/me' });
+  const ctx = testContext({ CELERY_BROKER_URL: started.brokerUrl });
   for (const role of ['viewer', 'operator', 'admin'] as const) await setStoreUser(ctx, `${role}1`, role, PASSWORD);
   ctx.close();
-  broker = new Redis(stack.brokerUrl);
-  ids = z.object({ ids: z.array(z.string()) }).parse(await runDriver(['queue-only', QUEUE, '150'], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl })).ids;
+  return started;
+}
+
+async function publish(count: number): Promise<string[]> {
+  return z.object({ ids: z.array(z.string()) }).parse(await runDriver(['queue-only', QUEUE, String(count)], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl })).ids;
+}
+
+beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();
-  broker?.disconnect();
-  await stack?.stop();
 });
 
 describe('queue actions in the browser', () => {
+  beforeAll(async () => {
+    stack = await startWithUsers();
+    broker = new Redis(stack.brokerUrl);
+    ids = await publish(150);
+  }, 300_000);
+  afterAll(async () => {
+    broker?.disconnect();
+    await stack?.stop();
+  });
+
   it('a viewer sees the archives but no action', async () => {
     const page = await signedIn('viewer1');
     await queuePage(page);
@@ -123,5 +138,23 @@ describe('queue actions in the browser', () => {
     await dialog.getByRole('button', { name: 'Delete message 1' }).click();
     await dialog.getByTestId('action-outcome').filter({ hasText: `Deleted the message of task ${id}` }).waitFor();
     expect(await depth()).toBe(129);
+  }, 60_000);
+});
+
+describe('read-only mode', () => {
+  beforeAll(async () => {
+    stack = await startWithUsers({ TRELLIS_READ_ONLY: 'true' });
+    await publish(3);
+  }, 300_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('an admin sees the queue and its archives, no action, and why', async () => {
+    const page = await signedIn('admin1');
+    await queuePage(page);
+    await expect(page.getByText('Read-only mode (TRELLIS_READ_ONLY): queue actions are off.').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: /^(Purge|Move)…$/ }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: /^Delete / }).count()).resolves.toBe(0);
   }, 60_000);
 });

@@ -31,7 +31,8 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
   const ctx = getContext();
   const since = rangeStart(RANGE_SECONDS[range]);
   const principal = await currentPrincipal();
-  const may = principal ? actionsFor(principal) : { queues: false, queuesDelete: false };
+  const actions = principal ? actionsFor(principal) : null;
+  const may = { queues: actions?.queues === true, queuesDelete: actions?.queuesDelete === true };
   const [q, peek, alerts, { rules }, archives] = await Promise.all([
     getQueue(ctx, name, range).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
@@ -60,6 +61,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
           </div>
         )}
       </div>
+      {actions?.readOnly && <p className="text-xs text-muted">Read-only mode (TRELLIS_READ_ONLY): queue actions are off.</p>}
       <MeasureStatus sampledAt={q.sampledAt} discovery={q.discovery} now={q.at} />
       <div className="grid grid-cols-2 gap-3 md:grid-cols-6">
         <StatTile label="Waiting" value={formatNumber(q.depth)} hint={q.bands.map((b) => `band ${b.step}: ${b.depth}`).join(' · ')} />
