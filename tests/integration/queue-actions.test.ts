@@ -145,6 +145,24 @@ describe('purge with undo', () => {
     expect(after.slice(1)).toEqual(before.slice(1));
   });
 
+  it('a restore interrupted after a step leaves the rest in the archive; restoring again continues', async () => {
+    await publish(['queue-only', 'iq', '10']);
+    const before = await snapshot('iq');
+    const purged = await call(routes.purge, 'operator', 'POST', '/api/v1/queues/iq/purge', { name: 'iq' }, { dryRun: false });
+    const archiveId = String(purged.body.archiveId);
+    await publish(['queue-only', 'iq', '1']);
+    const arrived = await snapshot('iq');
+    // One step of 3 (as a restore that crashed after its first step would have done).
+    const { putBack } = await import('@/lib/server/queue-actions/put-script');
+    const { archiveKeys } = await import('@/lib/server/queue-actions/archive');
+    const step = await putBack(broker, archiveKeys(ctx, 'iq', archiveId, [0, 3, 6, 9]), bandKeys('iq'), 3);
+    expect(step).toEqual({ moved: [3, 0, 0, 0], left: 7 });
+    expect(ArchivePage.parse((await call(routes.archives, 'viewer', 'GET', '/api/v1/queues/iq/archives', { name: 'iq' })).body).items[0]).toMatchObject({ id: archiveId, total: 7 });
+    const rest = await call(routes.restore, 'operator', 'POST', `/api/v1/queues/iq/archives/${archiveId}/restore`, { name: 'iq', archiveId }, { dryRun: false });
+    expect(rest.body).toMatchObject({ restored: 7, left: 0 });
+    expect((await snapshot('iq'))[0]).toEqual([...(before[0] ?? []), ...(arrived[0] ?? [])]);
+  });
+
   it('restored into another queue, each envelope is rerouted there and nothing else changes', async () => {
     await publish(['priorities', 'rq', '8']);
     const before = await snapshot('rq');
