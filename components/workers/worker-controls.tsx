@@ -71,7 +71,7 @@ function Outcome({ result }: { result: WorkerControlResult }) {
   );
 }
 
-export function WorkerControls({ hostname }: { hostname: string }) {
+export function WorkerControls({ hostname, offline }: { hostname: string; offline: boolean }) {
   const { busy, error, run } = useMutation<WorkerControlResult>();
   const [result, setResult] = useState<WorkerControlResult | null>(null);
   const [n, setN] = useState('1');
@@ -101,6 +101,8 @@ export function WorkerControls({ hostname }: { hostname: string }) {
   return (
     <section aria-label="Controls" className="space-y-3 rounded-lg border border-border bg-surface p-4">
       <h2 className="text-sm font-semibold">Controls</h2>
+      {offline && <p className="text-sm text-muted">The worker is offline: there is nothing to send it.</p>}
+      <fieldset disabled={offline} className="space-y-3">
       <datalist id={taskList}>
         {tasks.map((t) => (
           <option key={t} value={t} />
@@ -158,6 +160,7 @@ export function WorkerControls({ hostname }: { hostname: string }) {
           </span>
         )}
       </Group>
+      </fieldset>
       <div role="status" aria-live="polite" data-testid="control-result" className="min-h-6">
         {busy ? <p className="text-sm text-muted">Waiting for the worker…</p> : result ? <Outcome result={result} /> : null}
       </div>

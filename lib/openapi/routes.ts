@@ -33,6 +33,7 @@ import * as statsThroughput from '@/app/api/v1/stats/throughput/route';
 import * as stream from '@/app/api/v1/stream/route';
 import * as tasksId from '@/app/api/v1/tasks/[id]/route';
 import * as tasksCounts from '@/app/api/v1/tasks/counts/route';
+import * as tasksRetry from '@/app/api/v1/tasks/retry/route';
 import * as tasks from '@/app/api/v1/tasks/route';
 import * as tokensId from '@/app/api/v1/tokens/[id]/route';
 import * as tokens from '@/app/api/v1/tokens/route';
@@ -75,6 +76,7 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/stream': stream,
   '/api/v1/tasks/{id}': tasksId,
   '/api/v1/tasks/counts': tasksCounts,
+  '/api/v1/tasks/retry': tasksRetry,
   '/api/v1/tasks': tasks,
   '/api/v1/tokens/{id}': tokensId,
   '/api/v1/tokens': tokens,

@@ -104,9 +104,11 @@ describe('worker controls', () => {
     await expect
       .poll(async () => worker.parse(await (await page.request.get(`${stack.baseUrl}/api/v1/workers/${encodeURIComponent(b2.hostname)}`)).json()).status, { timeout: 20_000 })
       .toBe('offline');
-    // No controls for an offline worker.
+    // The outcome stayed on screen as the worker went offline; the controls are now disabled.
+    await expect(result().innerText()).resolves.toMatch(/never answers shutdown/);
     await page.goto(`${stack.baseUrl}${workerPath(b2.hostname)}`, { waitUntil: 'networkidle' });
-    await expect(page.getByRole('region', { name: 'Controls' }).count()).resolves.toBe(0);
+    await page.getByText('The worker is offline: there is nothing to send it.').waitFor();
+    await expect(page.getByRole('region', { name: 'Controls' }).getByRole('button', { name: 'Ping', exact: true }).isDisabled()).resolves.toBe(true);
   }, 120_000);
 
   it('a viewer sees no controls', async () => {

@@ -32,6 +32,7 @@ const PINNED: Record<string, Permission | 'public'> = {
   'DELETE /api/v1/queues/{name}/archives/{archiveId}': 'queues:delete',
   'DELETE /api/v1/queues/{name}/messages/{taskId}': 'queues:delete',
   'POST /api/v1/workers/{hostname}/control/{command}': 'workers:act',
+  'POST /api/v1/tasks/retry': 'tasks:act',
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/{id}': 'admin',

@@ -29,9 +29,10 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
   const inspect = w.status !== 'offline' ? await workerInspection(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}, { replacing }) : null;
   const counts = Object.entries(w.taskCounts).sort((a, b) => b[1] - a[1]);
   const principal = await currentPrincipal();
-  // Controls for operators only, never in read-only mode (the API refuses regardless); not for an offline worker.
+  // Controls for operators only, never in read-only mode (the API refuses regardless); disabled for
+  // an offline worker (still shown, so the outcome of a shutdown stays on screen when it goes offline).
   const actions = principal ? actionsFor(principal) : null;
-  const mayControl = actions?.workers === true && w.status !== 'offline';
+  const mayControl = actions?.workers === true;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -47,7 +48,7 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
         <StatTile label="pid" value={w.pid ?? '—'} hint={w.restarts ? `${w.restarts} restart(s); previous pid ${w.previousPid}` : `${w.swIdent ?? ''} ${w.swVer ?? ''}`} />
       </div>
       {inspect ? <InspectPanel hostname={w.hostname} tab={tab} reply={inspect} /> : <p className="text-sm text-muted">No inspection: the worker is offline.</p>}
-      {mayControl && <WorkerControls hostname={w.hostname} />}
+      {mayControl && <WorkerControls hostname={w.hostname} offline={w.status === 'offline'} />}
       {actions?.readOnly && <p className="text-xs text-muted">Read-only mode (TRELLIS_READ_ONLY): worker controls are off.</p>}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={`Tasks by name (last ${w.sampled})`}>
