@@ -168,7 +168,7 @@ export function QueueActionDialog({ kind, queue, url, method = 'POST', label, na
               {preview.count > 0 && (kind.endsWith('delete') ? '. This cannot be undone.' : '.')}
             </p>
             {preview.sample.length > 0 && (
-              <ul aria-label="First messages" className="max-h-32 overflow-y-auto font-mono text-xs text-muted">
+              <ul aria-label="First messages" tabIndex={0} className="max-h-32 overflow-y-auto font-mono text-xs text-muted">
                 {preview.sample.map((m, i) => (
                   <li key={`${m.id ?? 'x'}-${i}`}>
                     {m.task ?? 'undecodable'} {m.id} (band {m.band})

@@ -13,6 +13,9 @@ interface Preview {
   previewId: string;
   count: number;
   revocable?: number;
+  /** Retry: how many can be published again, and how many are skipped (not finished, unknown, arguments unknown). */
+  retryable?: number;
+  skippedCount?: number;
   final?: number;
   waiting?: number;
   truncated?: boolean;
@@ -27,7 +30,10 @@ interface WorkerReply {
   messages?: number;
 }
 
-type Outcome = Record<string, unknown> & { replies?: WorkerReply[]; requested?: number; removedFromQueue?: number; skippedFinal?: number };
+type Outcome = Record<string, unknown> & { replies?: WorkerReply[]; requested?: number; removedFromQueue?: number; skippedFinal?: number; count?: number; skipped?: unknown[] };
+
+/** How many the confirmed action applies to: the revocable or retryable ones, else all selected. */
+const actionable = (p: Preview) => p.revocable ?? p.retryable ?? p.count;
 
 type Phase = { kind: 'previewing' } | { kind: 'ready'; preview: Preview } | { kind: 'running'; preview: Preview } | { kind: 'done'; outcome: Outcome } | { kind: 'error'; message: string };
 
@@ -102,10 +108,10 @@ export function TaskActionDialog({ action, selection, onClose }: { action: TaskA
           <button
             type="button"
             onClick={() => void confirm(phase.preview)}
-            disabled={(phase.preview.revocable ?? phase.preview.count) === 0}
+            disabled={actionable(phase.preview) === 0}
             className="rounded border border-bad bg-bad/10 px-3 py-1 font-medium hover:bg-bad/20 disabled:opacity-60"
           >
-            {action.label} {phase.preview.revocable ?? phase.preview.count} {(phase.preview.revocable ?? phase.preview.count) === 1 ? 'task' : 'tasks'}
+            {action.label} {actionable(phase.preview)} {actionable(phase.preview) === 1 ? 'task' : 'tasks'}
           </button>
         )}
       </div>
@@ -121,6 +127,9 @@ function PreviewText({ action, preview }: { action: TaskActionSpec; preview: Pre
         {preview.truncated ? ' (the filter matches more; only these)' : ''}.
       </p>
       {preview.final !== undefined && preview.final > 0 && <p className="text-muted">{preview.final} already final: skipped.</p>}
+      {preview.skippedCount !== undefined && preview.skippedCount > 0 && (
+        <p className="text-muted">{preview.skippedCount} skipped: not finished, unknown, or their arguments cannot be known.</p>
+      )}
       {preview.waiting !== undefined && preview.waiting > 0 && <p className="text-muted">{preview.waiting} waiting in a queue: their messages will be removed.</p>}
       <p className="text-muted">Confirming applies {action.label.toLowerCase()} to exactly this set.</p>
     </div>
@@ -131,7 +140,8 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
   return (
     <div data-testid="action-outcome" className="space-y-2">
       <p role="status">
-        Done: {outcome.requested ?? 0} requested
+        Done: {outcome.requested !== undefined ? `${outcome.requested} requested` : `${outcome.count ?? 0} published again`}
+        {outcome.skipped && outcome.skipped.length > 0 ? `, ${outcome.skipped.length} skipped` : ''}
         {outcome.removedFromQueue ? `, ${outcome.removedFromQueue} removed from their queue` : ''}
         {outcome.skippedFinal ? `, ${outcome.skippedFinal} skipped (final)` : ''}.
       </p>

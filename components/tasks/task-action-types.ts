@@ -43,3 +43,14 @@ export type TaskSelection = { ids: string[] } | { filter: TaskFilterBody };
 
 /** The bulk bar's form: the task table's row checkboxes join it with the `form` attribute. */
 export const BULK_FORM_ID = 'task-bulk-actions';
+
+/** The task list's bulk actions: revoke and terminate, and retry (finished tasks, under new ids). */
+export const TASK_LIST_ACTIONS: TaskActionSpec[] = [
+  ...REVOKE_ACTIONS,
+  {
+    id: 'retry',
+    label: 'Retry',
+    url: '/api/v1/tasks/retry',
+    explain: 'Publishes each finished task again under a new id, with the same name, arguments and queue; unfinished tasks and tasks whose arguments cannot be known are skipped.',
+  },
+];

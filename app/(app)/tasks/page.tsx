@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { Suspense } from 'react';
 import { BulkActions } from '@/components/tasks/bulk-actions';
-import { REVOKE_ACTIONS, type TaskFilterBody } from '@/components/tasks/task-action-types';
+import { TASK_LIST_ACTIONS, type TaskFilterBody } from '@/components/tasks/task-action-types';
 import { TaskFilters } from '@/components/tasks/task-filters';
 import { TaskTable } from '@/components/tasks/task-table';
 import { Empty } from '@/components/ui/card';
@@ -78,7 +78,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
         </p>
       ) : page && page.items.length > 0 ? (
         <>
-          {mayAct && <BulkActions actions={REVOKE_ACTIONS} filter={filter} />}
+          {mayAct && <BulkActions actions={TASK_LIST_ACTIONS} filter={filter} />}
           <TaskTable tasks={page.items} order={parsed.data.order} selectable={mayAct} />
           <nav aria-label="Pagination" className="flex gap-3 text-sm">
             {one('cursor') && (
