@@ -250,7 +250,7 @@ describe('worker control against real workers, checked with celery inspect', () 
     await waitFor(async () => (await listWorkers(ctx)).find((w) => w.hostname === w2.hostname)?.status === 'offline', 'worker-offline in Trellis', 15_000);
   });
 
-  it('the audit log holds every action, refusals and failures too, and its chain verifies', async () => {
+  it('the audit log holds every action, failures too (a read-only refusal at the route acted on nothing: not recorded), and its chain verifies', async () => {
     const audit = await import('@/app/api/v1/audit/route');
     const verify = await import('@/app/api/v1/audit/verify/route');
     const get = async <T,>(handler: typeof audit.GET, url: string): Promise<Answer<T>> => {
@@ -277,12 +277,11 @@ describe('worker control against real workers, checked with celery inspect', () 
       'workers.disable_events w2 ok',
       'workers.pool_restart w1 ok',
       'workers.pool_restart w2 failed',
-      'workers.pool_grow w1 refused',
       'workers.shutdown w2 ok',
     ]);
     const grow = page.body.items.find((e) => e.action === 'workers.pool_grow' && e.outcome === 'ok');
     expect(grow).toMatchObject({ actor: { name: 'ops', role: 'operator' }, params: { n: 2 }, replies: { [w1.hostname]: expect.stringMatching(/pool will grow/) }, requestId: expect.any(String) });
-    expect(page.body.items.find((e) => e.outcome === 'refused')?.error).toMatch(/read-only/);
+    expect(page.body.items.some((e) => e.outcome === 'refused')).toBe(false);
     expect((await get<AuditVerification>(verify.GET, '/api/v1/audit/verify')).body).toMatchObject({ ok: true, broken: null, checked: seen.length });
   });
 });
