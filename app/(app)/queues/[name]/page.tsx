@@ -33,13 +33,15 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
   const principal = await currentPrincipal();
   const actions = principal ? actionsFor(principal) : null;
   const may = { queues: actions?.queues === true, queuesDelete: actions?.queuesDelete === true };
+  // Awaited before the reads start: a read that fails while another await is pending would be an unhandled rejection.
+  const view = await pageView();
   const [q, peek, alerts, { rules }, archives] = await Promise.all([
     getQueue(ctx, name, range).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
       if (err instanceof AppError && err.code === 'UNAVAILABLE') return null;
       throw err;
     }),
-    peekMessages(ctx, name, offset, PAGE, await pageView()),
+    peekMessages(ctx, name, offset, PAGE, view),
     // This queue's incidents in the shown range (active and resolved) and the backlog rules that apply to it.
     listAlerts(ctx, { queue: name, since, limit: 50 }),
     listRules(ctx),
