@@ -3,7 +3,7 @@ import type { InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
 import { listWorkers } from '../workers/list-workers';
 import { inspectWorker, type InspectAllResult } from './inspect';
-import { inspectAllCached } from './inspect-cache';
+import { CACHED_ARGS, inspectAllCached } from './inspect-cache';
 
 // Flower's GET /api/workers, same shape: hostname → {stats, active_queues, registered, scheduled,
 // active, reserved, revoked, conf, timestamp}; `status=true` gives hostname → alive (from
@@ -32,7 +32,7 @@ export async function flowerWorkers(
   };
   if (opts.workername) {
     const host = opts.workername;
-    const replies = await Promise.all(FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m))); // 404 for an unknown worker
+    const replies = await Promise.all(FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m, CACHED_ARGS[m]))); // 404 for an unknown worker
     for (const r of replies) if (r.status === 'ok') put(host, r.command, r.reply);
     return { [host]: out[host] ?? {} };
   }

@@ -1,0 +1,386 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { APP_DIR, celeryEnv, PYTHON, runDriver, startWorker, type Worker } from '../support/celery';
+import { startRedis } from '../support/redis-server';
+import { testContext, waitFor } from '../support/trellis';
+import { listAudit } from '@/lib/server/actions/audit-log';
+import { Collector } from '@/lib/server/collector/collector';
+import { listWorkers } from '@/lib/server/workers/list-workers';
+
+// Flower's REST API paths in Trellis, answered on the same traffic a real Flower 2.1 answered in
+// tests/fixtures/flower (scripts/capture-flower.sh: two workers of examples/celery_app, w1 prefork
+// on celery,fast and w2 threads on celery, events on, after `driver.py workload` and one running
+// sleepy(40)). Compared: status, content type, and the body's shape (keys, value types, nesting);
+// values that depend on the run (ids, times, hostnames) by type only. Flower's sentences are
+// compared word for word once the capture's hostnames are replaced by this run's.
+// docs/flower-compat.md lists every difference these tests pin down.
+
+const Fixture = z.object({ request: z.object({ method: z.string(), path: z.string() }), status: z.number(), contentType: z.string(), body: z.unknown() });
+type Fixture = z.infer<typeof Fixture>;
+const FIXTURES = path.resolve(__dirname, '../fixtures/flower');
+const fixture = (name: string): Fixture => Fixture.parse(JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')));
+
+type Handler = (r: Request, c?: { params: Promise<Record<string, string>> }) => Promise<Response>;
+interface Answer {
+  status: number;
+  contentType: string;
+  body: unknown;
+}
+
+async function call(handler: Handler, url: string, params: Record<string, string> = {}, form?: string): Promise<Answer> {
+  const init: RequestInit = form === undefined ? {} : { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  const res = await handler(new Request(`http://localhost${url}`, init), { params: Promise.resolve(params) });
+  const contentType = res.headers.get('content-type') ?? '';
+  const text = await res.text();
+  return { status: res.status, contentType, body: contentType.startsWith('application/json') ? (JSON.parse(text) as unknown) : text };
+}
+
+/** Where two values' shapes differ: keys, nesting, and the type of each value (null matches any type: the field is nullable). */
+function shapeDiff(flower: unknown, ours: unknown, at = '$'): string[] {
+  if (flower === null || ours === null) return [];
+  if (Array.isArray(flower) || Array.isArray(ours)) {
+    if (!Array.isArray(flower) || !Array.isArray(ours)) return [`${at}: ${kind(flower)} vs ${kind(ours)}`];
+    return flower.length && ours.length ? shapeDiff(flower[0], ours[0], `${at}[0]`) : [];
+  }
+  if (typeof flower === 'object' || typeof ours === 'object') {
+    if (typeof flower !== 'object' || typeof ours !== 'object') return [`${at}: ${kind(flower)} vs ${kind(ours)}`];
+    const a = flower as Record<string, unknown>;
+    const b = ours as Record<string, unknown>;
+    const keys = (o: Record<string, unknown>) => Object.keys(o).sort().join(',');
+    if (keys(a) !== keys(b)) return [`${at}: keys ${keys(a)} vs ${keys(b)}`];
+    return Object.keys(a).flatMap((k) => shapeDiff(a[k], b[k], `${at}.${k}`));
+  }
+  return typeof flower === typeof ours ? [] : [`${at}: ${kind(flower)} vs ${kind(ours)}`];
+}
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** A record keyed by ids or hostnames: its entries' shapes, each against the fixture's first entry. */
+function entriesDiff(flower: unknown, ours: unknown): string[] {
+  const first = Object.values(flower as Record<string, unknown>)[0];
+  const mine = Object.entries(ours as Record<string, unknown>);
+  if (mine.length === 0) return ['no entries'];
+  return mine.flatMap(([k, v]) => shapeDiff(first, v, `$.${k}`));
+}
+
+/** Workers: the same keys per worker and the kind of each (the replies inside are the workers' own, not Flower's). */
+function workerDiff(flower: unknown, ours: unknown): string[] {
+  const top = (v: unknown) => Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, kind(x)]));
+  const first = Object.values(flower as Record<string, unknown>)[0];
+  return Object.entries(ours as Record<string, unknown>).flatMap(([host, v]) => shapeDiff(top(first), top(v), `$.${host}`));
+}
+
+const jsonType = (a: Answer) => a.contentType.split(';')[0];
+
+let server: Awaited<ReturnType<typeof startRedis>>;
+let w1: Worker;
+let w2: Worker;
+let ctx: ReturnType<typeof testContext>;
+let collector: Collector;
+let ids: { success: string[]; failure: string; revoked_running: string };
+let sleepyId: string;
+/** The capture's hostnames (`w1@vm`) as this run's. */
+let here: (text: string) => string;
+let r: {
+  health: typeof import('@/app/healthcheck/route');
+  workers: typeof import('@/app/api/workers/route');
+  tasks: typeof import('@/app/api/tasks/route');
+  types: typeof import('@/app/api/task/types/route');
+  info: typeof import('@/app/api/task/info/[id]/route');
+  result: typeof import('@/app/api/task/result/[id]/route');
+  queues: typeof import('@/app/api/queues/length/route');
+  grow: typeof import('@/app/api/worker/pool/grow/[hostname]/route');
+  shrink: typeof import('@/app/api/worker/pool/shrink/[hostname]/route');
+  autoscale: typeof import('@/app/api/worker/pool/autoscale/[hostname]/route');
+  restart: typeof import('@/app/api/worker/pool/restart/[hostname]/route');
+  addConsumer: typeof import('@/app/api/worker/queue/add-consumer/[hostname]/route');
+  cancelConsumer: typeof import('@/app/api/worker/queue/cancel-consumer/[hostname]/route');
+  rateLimit: typeof import('@/app/api/task/rate-limit/[name]/route');
+  timeout: typeof import('@/app/api/task/timeout/[name]/route');
+  shutdown: typeof import('@/app/api/worker/shutdown/[hostname]/route');
+};
+
+/** What a separate real client (`app.control.inspect`) reports for one worker. */
+function celeryInspect(method: 'stats' | 'active_queues' | 'conf', worker: string): unknown {
+  const code = `import json; from tasks import app; print(json.dumps(app.control.inspect(destination=[${JSON.stringify(worker)}], timeout=2).${method}()))`;
+  const out = spawnSync(PYTHON, ['-c', code], { cwd: APP_DIR, env: celeryEnv(server.url(0), server.url(1)), encoding: 'utf8', timeout: 30_000 });
+  if (out.status !== 0) throw new Error(out.stderr);
+  return (JSON.parse(out.stdout.trim().split('\n').pop() ?? 'null') as Record<string, unknown> | null)?.[worker];
+}
+
+beforeAll(async () => {
+  server = await startRedis();
+  const brokerUrl = server.url(0);
+  const backendUrl = server.url(1);
+  [w1, w2] = await Promise.all([
+    startWorker({ brokerUrl, backendUrl, name: 'w1', queues: ['celery', 'fast'], pool: 'prefork', concurrency: 2 }),
+    startWorker({ brokerUrl, backendUrl, name: 'w2', queues: ['celery'], pool: 'threads', concurrency: 2 }),
+  ]);
+  Object.assign(process.env, { CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_LOG_LEVEL: 'silent', TRELLIS_INSPECT_TIMEOUT: '2' });
+  ctx = testContext({ CELERY_BROKER_URL: brokerUrl, CELERY_RESULT_BACKEND: backendUrl, TRELLIS_INSPECT_TIMEOUT: '2' });
+  collector = new Collector(ctx);
+  await collector.start();
+  await waitFor(async () => (await listWorkers(ctx)).filter((w) => w.status === 'online').length === 2, 'two workers online');
+  ids = z.object({ success: z.array(z.string()), failure: z.string(), revoked_running: z.string() }).parse(await runDriver(['workload', '--wait'], { brokerUrl, backendUrl }));
+  const sleepy = spawnSync(PYTHON, ['-c', 'from tasks import sleepy; print(sleepy.apply_async((40,)).id)'], { cwd: APP_DIR, env: celeryEnv(brokerUrl, backendUrl), encoding: 'utf8', timeout: 30_000 });
+  sleepyId = sleepy.stdout.trim();
+  const { getTask } = await import('@/lib/server/tasks/get-task');
+  await waitFor(async () => (await getTask(ctx, sleepyId).catch(() => null))?.state === 'STARTED', 'the sleepy task started', 30_000);
+  // Every workload task recorded in its final state (the driver waited for them), only sleepy still running.
+  const { listTasks } = await import('@/lib/server/tasks/list-tasks');
+  await waitFor(async () => {
+    const open = await listTasks(ctx, { state: ['PENDING', 'RECEIVED', 'STARTED', 'RETRY'], limit: 50 });
+    return open.items.length === 1 && open.items[0]?.id === sleepyId;
+  }, 'the workload recorded as final', 30_000);
+
+  const captured = Object.keys(fixture('workers-status').body as Record<string, unknown>);
+  const host = (captured[0] ?? 'w1@vm').split('@')[1] ?? 'vm';
+  here = (text) => text.replaceAll(`w1@${host}`, w1.hostname).replaceAll(`w2@${host}`, w2.hostname);
+
+  r = {
+    health: await import('@/app/healthcheck/route'),
+    workers: await import('@/app/api/workers/route'),
+    tasks: await import('@/app/api/tasks/route'),
+    types: await import('@/app/api/task/types/route'),
+    info: await import('@/app/api/task/info/[id]/route'),
+    result: await import('@/app/api/task/result/[id]/route'),
+    queues: await import('@/app/api/queues/length/route'),
+    grow: await import('@/app/api/worker/pool/grow/[hostname]/route'),
+    shrink: await import('@/app/api/worker/pool/shrink/[hostname]/route'),
+    autoscale: await import('@/app/api/worker/pool/autoscale/[hostname]/route'),
+    restart: await import('@/app/api/worker/pool/restart/[hostname]/route'),
+    addConsumer: await import('@/app/api/worker/queue/add-consumer/[hostname]/route'),
+    cancelConsumer: await import('@/app/api/worker/queue/cancel-consumer/[hostname]/route'),
+    rateLimit: await import('@/app/api/task/rate-limit/[name]/route'),
+    timeout: await import('@/app/api/task/timeout/[name]/route'),
+    shutdown: await import('@/app/api/worker/shutdown/[hostname]/route'),
+  };
+}, 240_000);
+
+afterAll(async () => {
+  await collector?.stop();
+  await Promise.all([w1, w2].map((w) => w?.kill()));
+  ctx?.close();
+  await server?.stop();
+});
+
+describe("Flower's read paths", () => {
+  it('GET /healthcheck answers OK as text', async () => {
+    const ours = await call(r.health.GET, '/healthcheck');
+    const flower = fixture('healthcheck');
+    expect([ours.status, ours.body]).toEqual([flower.status, flower.body]);
+    expect(ours.contentType).toMatch(/^text\//); // Flower: text/html
+  });
+
+  it('GET /api/workers: every worker with the same keys; status=true; one worker; 404 for an unknown one', async () => {
+    for (const [name, url] of [['workers', '/api/workers'], ['workers-refresh', '/api/workers?refresh=1']] as const) {
+      const ours = await call(r.workers.GET, url);
+      const flower = fixture(name);
+      expect([ours.status, jsonType(ours)]).toEqual([flower.status, jsonType(flower)]);
+      expect(Object.keys(ours.body as object).sort()).toEqual([w1.hostname, w2.hostname].sort());
+      expect(workerDiff(flower.body, ours.body)).toEqual([]);
+    }
+    const status = await call(r.workers.GET, '/api/workers?status=true');
+    expect(status.body).toEqual({ [w1.hostname]: true, [w2.hostname]: true });
+    expect(shapeDiff(fixture('workers-status').body, JSON.parse(here(JSON.stringify(fixture('workers-status').body))))).toEqual([]);
+    const one = await call(r.workers.GET, `/api/workers?workername=${encodeURIComponent(w1.hostname)}`);
+    expect(Object.keys(one.body as object)).toEqual([w1.hostname]);
+    expect(workerDiff(fixture('workers-one').body, one.body)).toEqual([]);
+    const unknown = await call(r.workers.GET, '/api/workers?workername=nobody@nowhere');
+    expect(unknown.status).toBe(fixture('workers-unknown').status);
+  });
+
+  it('GET /api/tasks: each task with the same 31 keys and value types as Flower', async () => {
+    const ours = await call(r.tasks.GET, '/api/tasks');
+    const flower = fixture('tasks');
+    expect([ours.status, jsonType(ours)]).toEqual([flower.status, jsonType(flower)]);
+    expect(entriesDiff(flower.body, ours.body)).toEqual([]);
+    // The same workload: as many tasks, the same names and states.
+    const summary = (body: unknown) => Object.values(body as Record<string, { name: string; state: string }>).map((t) => `${t.name} ${t.state}`).sort();
+    expect(summary(ours.body)).toEqual(summary(flower.body));
+  });
+
+  it('GET /api/tasks: limit, offset, sort_by, filters, received window, search', async () => {
+    const list = async (q: string) => {
+      const a = await call(r.tasks.GET, `/api/tasks?${q}`);
+      expect(a.status).toBe(200);
+      return Object.values(a.body as Record<string, { uuid: string; name: string; state: string; worker: string | null; received: number | null; args: string }>);
+    };
+    const first3 = await list('limit=3');
+    const paged = await list('limit=2&offset=1');
+    expect(paged.map((t) => t.uuid)).toEqual(first3.slice(1).map((t) => t.uuid));
+    expect(paged).toHaveLength(Object.keys(fixture('tasks-limit-offset').body as object).length);
+
+    const newest = await list('sort_by=-received&limit=3');
+    const received = newest.map((t) => t.received ?? 0);
+    expect(received).toEqual([...received].sort((a, b) => b - a));
+    const byName = await list('sort_by=name');
+    expect(byName.map((t) => t.name)).toEqual(byName.map((t) => t.name).sort());
+
+    const filtered = await list(`taskname=tasks.add&state=SUCCESS&workername=${encodeURIComponent(w1.hostname)}`);
+    expect(filtered.length).toBeGreaterThan(0);
+    for (const t of filtered) expect([t.name, t.state, t.worker]).toEqual(['tasks.add', 'SUCCESS', w1.hostname]);
+    expect(await list('taskname=All&state=All&workername=All')).toHaveLength((await list('')).length);
+
+    const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', '%20');
+    const window = await list(`received_start=${minute(Date.now() - 3_600_000)}&received_end=${minute(Date.now() + 3_600_000)}&limit=2`);
+    expect(window).toHaveLength(Object.keys(fixture('tasks-received').body as object).length);
+    expect(await list(`received_end=${minute(Date.now() - 3_600_000)}`)).toEqual([]);
+
+    const found = await list('search=bad&limit=5');
+    expect(found.map((t) => t.uuid)).toContain(ids.failure);
+
+    // Flower answers these with a 500; Trellis refuses them as invalid.
+    expect((await call(r.tasks.GET, '/api/tasks?sort_by=colour')).status).toBe(422);
+    expect((await call(r.tasks.GET, '/api/tasks?limit=many')).status).toBe(422);
+  });
+
+  it('GET /api/task/types: the task names seen, as Flower lists them', async () => {
+    const ours = await call(r.types.GET, '/api/task/types');
+    const flower = fixture('task-types');
+    expect([ours.status, jsonType(ours)]).toEqual([flower.status, jsonType(flower)]);
+    expect(ours.body).toEqual(flower.body); // same workload, same names
+  });
+
+  it('GET /api/task/info/{id}: a success and a failure as Flower writes them; 404 when unknown', async () => {
+    for (const [name, id] of [['task-info', ids.success[0] ?? ''], ['task-info-failure', ids.failure]] as const) {
+      const ours = await call(r.info.GET, `/api/task/info/${id}`, { id });
+      const flower = fixture(name);
+      expect([ours.status, jsonType(ours)]).toEqual([flower.status, jsonType(flower)]);
+      expect(shapeDiff(flower.body, ours.body)).toEqual([]);
+      const f = flower.body as Record<string, unknown>;
+      const o = ours.body as Record<string, unknown>;
+      for (const k of ['name', 'state', 'args', 'kwargs', 'result', 'exception', 'retries', 'exchange', 'routing_key']) expect([k, o[k]]).toEqual([k, f[k]]);
+    }
+    const unknown = await call(r.info.GET, '/api/task/info/no-such-task', { id: 'no-such-task' });
+    expect(unknown.status).toBe(fixture('task-info-unknown').status);
+  });
+
+  it('GET /api/task/result/{id}: success, failure with traceback, pending; a timeout that passes is 504 (Flower: 500)', async () => {
+    const cases = [
+      ['task-result', ids.success[0] ?? ''],
+      ['task-result-failure', ids.failure],
+      ['task-result-pending', 'no-such-task'],
+    ] as const;
+    for (const [name, id] of cases) {
+      const ours = await call(r.result.GET, `/api/task/result/${id}`, { id });
+      const flower = fixture(name);
+      expect([ours.status, jsonType(ours)]).toEqual([flower.status, jsonType(flower)]);
+      expect(shapeDiff(flower.body, ours.body)).toEqual([]);
+      const f = flower.body as Record<string, unknown>;
+      const o = ours.body as Record<string, unknown>;
+      expect([o.state, o.result]).toEqual([f.state, f.result]);
+    }
+    const started = Date.now();
+    const late = await call(r.result.GET, `/api/task/result/${sleepyId}?timeout=0.5`, { id: sleepyId });
+    expect([late.status, fixture('task-result-timeout').status]).toEqual([504, 500]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    const ready = await call(r.result.GET, `/api/task/result/${ids.failure}?timeout=5`, { id: ids.failure });
+    expect((ready.body as { state: string }).state).toBe('FAILURE');
+  });
+
+  it('GET /api/queues/length: the same shape', async () => {
+    const ours = await call(r.queues.GET, '/api/queues/length');
+    const flower = fixture('queues-length');
+    expect([ours.status, jsonType(ours)]).toEqual([flower.status, jsonType(flower)]);
+    expect(shapeDiff(flower.body, ours.body)).toEqual([]);
+  });
+});
+
+describe("Flower's control paths, through runAction (audited), checked by a separate Celery client", () => {
+  const post = (h: Handler, url: string, params: Record<string, string>, form = '') => call(h, url, params, form);
+  /** Flower's answer for a fixture, with this run's hostnames. */
+  const expected = (name: string) => {
+    const f = fixture(name);
+    return { status: f.status, body: typeof f.body === 'string' ? here(f.body) : JSON.parse(here(JSON.stringify(f.body))) };
+  };
+  /** Our answer as Flower's: the body, or for an error the message Trellis wraps in its error contract. */
+  const asFlower = (a: Answer) => ({ status: a.status, body: a.status >= 400 ? (a.body as { error: { message: string } }).error.message : a.body });
+
+  it('pool grow and shrink answer Flower\'s message, and `celery inspect stats` sees the pool change', async () => {
+    const poolSize = () => (celeryInspect('stats', w1.hostname) as { pool: { processes: number[] } }).pool.processes.length;
+    const before = poolSize();
+    const grow = await post(r.grow.POST, '/api/worker/pool/grow/x', { hostname: w1.hostname }, 'n=1');
+    expect(asFlower(grow)).toEqual(expected('pool-grow'));
+    await waitFor(async () => poolSize() === before + 1, 'the pool one process larger', 20_000);
+    const shrink = await post(r.shrink.POST, '/api/worker/pool/shrink/x', { hostname: w1.hostname }, 'n=1');
+    expect(asFlower(shrink)).toEqual(expected('pool-shrink'));
+    await waitFor(async () => poolSize() === before, 'the pool back to its size', 20_000);
+    const audit = await listAudit(ctx, { action: 'workers.', limit: 10 });
+    expect(audit.items.map((e) => [e.action, e.target, e.outcome])).toEqual(expect.arrayContaining([['workers.pool_grow', w1.hostname, 'ok'], ['workers.pool_shrink', w1.hostname, 'ok']]));
+  });
+
+  it("a worker's refusal is Flower's 403 with Flower's sentence, and is audited as failed", async () => {
+    expect(asFlower(await post(r.grow.POST, '/x', { hostname: w2.hostname }, 'n=1'))).toEqual(expected('pool-grow-threads'));
+    expect(asFlower(await post(r.autoscale.POST, '/x', { hostname: w1.hostname }, 'min=1&max=3'))).toEqual(expected('pool-autoscale'));
+    expect(asFlower(await post(r.restart.POST, '/x', { hostname: w1.hostname }))).toEqual(expected('pool-restart'));
+    const failed = await listAudit(ctx, { action: 'workers.', limit: 50 });
+    expect(failed.items.filter((e) => e.outcome === 'failed').map((e) => e.action).sort()).toEqual(['workers.autoscale', 'workers.pool_grow', 'workers.pool_restart']);
+  });
+
+  it('add and cancel a consumer: Flower\'s messages, and `celery inspect active_queues` follows', async () => {
+    const queues = () => (celeryInspect('active_queues', w1.hostname) as Array<{ name: string }>).map((q) => q.name).sort();
+    const add = await post(r.addConsumer.POST, '/x', { hostname: w1.hostname }, 'queue=extra');
+    expect(asFlower(add)).toEqual(expected('add-consumer'));
+    expect(queues()).toEqual(['celery', 'extra', 'fast']);
+    const cancel = await post(r.cancelConsumer.POST, '/x', { hostname: w1.hostname }, 'queue=extra');
+    // Flower's capture was refused (it had sent its add-consumer without a queue just before): same shape as a success.
+    expect([cancel.status, shapeDiff(fixture('add-consumer').body, cancel.body)]).toEqual([200, []]);
+    expect(cancel.body).toEqual({ message: 'no longer consuming from extra' });
+    expect(queues()).toEqual(['celery', 'fast']);
+  });
+
+  it("rate limit and time limits: Flower's messages, form or query parameters, and the worker's settings change", async () => {
+    const rate = await post(r.rateLimit.POST, '/x', { name: 'tasks.add' }, `workername=${encodeURIComponent(w1.hostname)}&ratelimit=10/m`);
+    expect(asFlower(rate)).toEqual(expected('rate-limit'));
+    const off = await post(r.rateLimit.POST, '/x', { name: 'tasks.add' }, `workername=${encodeURIComponent(w1.hostname)}`);
+    expect(asFlower(off)).toEqual(expected('rate-limit-missing'));
+    expect(asFlower(await post(r.timeout.POST, '/x', { name: 'tasks.add' }, `workername=${encodeURIComponent(w1.hostname)}&soft=10&hard=20`))).toEqual(expected('timeout'));
+    const viaQuery = await post(r.timeout.POST, `/api/task/timeout/tasks.add?workername=${encodeURIComponent(w1.hostname)}&soft=11&hard=21`, { name: 'tasks.add' });
+    expect(asFlower(viaQuery)).toEqual(expected('timeout-query'));
+    // What the worker now holds, from a separate client: the task's time limits in `registered` taskinfo.
+    const code = `import json; from tasks import app; print(json.dumps(app.control.inspect(destination=[${JSON.stringify(w1.hostname)}], timeout=2).registered('time_limit', 'soft_time_limit')))`;
+    const out = spawnSync(PYTHON, ['-c', code], { cwd: APP_DIR, env: celeryEnv(server.url(0), server.url(1)), encoding: 'utf8', timeout: 30_000 });
+    expect(out.stdout).toContain('tasks.add [time_limit=21 soft_time_limit=11]');
+  });
+
+  it("Flower's error answers: unknown worker or task 404, bad parameters refused before anything is sent", async () => {
+    const cases: Array<[string, Promise<Answer>]> = [
+      ['pool-grow-unknown', post(r.grow.POST, '/x', { hostname: 'nobody@nowhere' }, 'n=1')],
+      ['add-consumer-unknown', post(r.addConsumer.POST, '/x', { hostname: 'nobody@nowhere' }, 'queue=extra')],
+      ['worker-shutdown-unknown', post(r.shutdown.POST, '/x', { hostname: 'nobody@nowhere' })],
+      ['rate-limit-unknown-task', post(r.rateLimit.POST, '/x', { name: 'tasks.nope' }, `workername=${encodeURIComponent(w1.hostname)}&ratelimit=1`)],
+      ['rate-limit-unknown-worker', post(r.rateLimit.POST, '/x', { name: 'tasks.add' }, 'workername=nobody@nowhere&ratelimit=1')],
+      ['timeout-unknown-task', post(r.timeout.POST, '/x', { name: 'tasks.nope' }, `workername=${encodeURIComponent(w1.hostname)}&soft=10`)],
+    ];
+    for (const [name, pending] of cases) expect([name, (await pending).status]).toEqual([name, fixture(name).status]);
+    // Flower: 400 (or, for a missing queue, a consumer for the queue `[]`); Trellis: 422.
+    const before = (await listAudit(ctx, { limit: 500 })).items.length;
+    for (const [name, pending] of [
+      ['pool-grow-bad', post(r.grow.POST, '/x', { hostname: w1.hostname }, 'n=lots')],
+      ['timeout-bad', post(r.timeout.POST, '/x', { name: 'tasks.add' }, `workername=${encodeURIComponent(w1.hostname)}&soft=soon`)],
+      ['pool-autoscale-missing', post(r.autoscale.POST, '/x', { hostname: w1.hostname }, 'min=1')],
+      ['add-consumer-missing', post(r.addConsumer.POST, '/x', { hostname: w1.hostname })],
+    ] as const) {
+      const a = await pending;
+      expect([name, a.status, (a.body as { error: { code: string } }).error.code]).toEqual([name, 422, 'INVALID_INPUT']);
+    }
+    expect((await listAudit(ctx, { limit: 500 })).items.length).toBe(before);
+  });
+
+  it('dryRun=true shows the message that would be sent and sends nothing', async () => {
+    const before = (await listAudit(ctx, { limit: 500 })).items.length;
+    const dry = await post(r.grow.POST, '/x', { hostname: w1.hostname }, 'n=2&dryRun=true');
+    expect(dry.body).toEqual({ dryRun: true, command: 'pool_grow', arguments: { n: 2 }, destination: [w1.hostname] });
+    expect((celeryInspect('stats', w1.hostname) as { pool: { processes: number[] } }).pool.processes).toHaveLength(2);
+    expect((await listAudit(ctx, { limit: 500 })).items.length).toBe(before);
+  });
+
+  it('shutdown answers "Shutting down!" and the worker goes away', async () => {
+    const down = await post(r.shutdown.POST, '/x', { hostname: w2.hostname });
+    expect(asFlower(down)).toEqual(expected('worker-shutdown'));
+    await waitFor(async () => (await listWorkers(ctx)).find((w) => w.hostname === w2.hostname)?.status === 'offline', 'w2 offline', 30_000);
+  });
+});
