@@ -46,9 +46,13 @@ function lastTimes(events: TaskRecord['events']): Map<string, number> {
   return at;
 }
 
-/** The last task-failed event: its `exception` is the repr Flower shows (Trellis' own text may differ). */
-function failedEvent(events: TaskRecord['events']): TaskRecord['events'][number] | undefined {
-  return events.filter((e) => e.type === 'task-failed').at(-1);
+/**
+ * The repr the last task-failed event carried, as Flower shows it (`ValueError('bad thing')`), except
+ * billiard's uninformative `ExceptionWithTraceback()` wrapper, where Trellis' text names the real exception.
+ */
+function exceptionRepr(t: TaskRecord): string | null {
+  const raw = t.events.filter((e) => e.type === 'task-failed').at(-1)?.fields.exception;
+  return typeof raw === 'string' && !raw.startsWith('ExceptionWithTraceback(') ? raw : t.exception;
 }
 
 export function toFlowerTask(t: TaskRecord, children: string[] = []): FlowerTask {
@@ -74,7 +78,7 @@ export function toFlowerTask(t: TaskRecord, children: string[] = []): FlowerTask
     expires: t.expires,
     retries: t.retries,
     result: t.result,
-    exception: failedEvent(t.events)?.fields.exception === undefined ? t.exception : String(failedEvent(t.events)?.fields.exception),
+    exception: exceptionRepr(t),
     timestamp: last,
     runtime: t.runtime,
     traceback: t.traceback,
