@@ -133,6 +133,12 @@ describe("Flower's read paths", () => {
     const one = await call(r.workers.GET, `/api/workers?workername=${encodeURIComponent(w1.hostname)}`);
     expect(Object.keys(one.body as object)).toEqual([w1.hostname]);
     expect(workerDiff(fixture('workers-one').body, one.body)).toEqual([]);
+    // The running sleepy(40) is in w1's `active`, its args as repr text (Flower asks with safe=True); hidden from a viewer under TRELLIS_HIDE_ARGS.
+    const active = (body: unknown) => ((body as Record<string, { active?: Array<{ id: string; args: unknown }> }>)[w1.hostname]?.active ?? []).find((t) => t.id === sleepyId);
+    expect(active(one.body)?.args).toBe('(40,)');
+    const { flowerWorkers } = await import('@/lib/server/inspect/flower-workers');
+    const { HIDDEN } = await import('@/lib/server/redaction');
+    expect(active(await flowerWorkers(ctx, { workername: w1.hostname }, { hideArgs: true }))?.args).toBe(HIDDEN);
     const unknown = await call(r.workers.GET, '/api/workers?workername=nobody@nowhere');
     expect(unknown.status).toBe(fixture('workers-unknown').status);
   });
@@ -323,6 +329,21 @@ describe("Flower's control paths, through runAction (audited), checked by a sepa
     expect(dry.body).toEqual({ dryRun: true, command: 'pool_grow', arguments: { n: 2 }, destination: [w1.hostname] });
     expect((celeryInspect('stats', w1.hostname) as { pool: { processes: number[] } }).pool.processes).toHaveLength(2);
     expect((await listAudit(ctx, { limit: 500 })).items.length).toBe(before);
+  });
+
+  it('read-only mode refuses a control path with 403 READ_ONLY, sends nothing, and audits the refusal', async () => {
+    const ro = testContext({ CELERY_BROKER_URL: server.url(0), CELERY_RESULT_BACKEND: server.url(1), TRELLIS_READ_ONLY: 'true' });
+    try {
+      const { flowerControl } = await import('@/lib/server/flower/control');
+      const principal = { id: 'token:ro', kind: 'token', name: 'ro', role: 'operator' } as const;
+      const grow = { action: 'workers.pool_grow', command: 'pool_grow', args: { n: 1 }, worker: w1.hostname, ok: (t: string) => t, refused: (t: string) => t } as const;
+      await expect(flowerControl({ ctx: ro, principal, requestId: 'ro-1' }, grow)).rejects.toMatchObject({ code: 'READ_ONLY', status: 403 });
+      expect((celeryInspect('stats', w1.hostname) as { pool: { processes: number[] } }).pool.processes).toHaveLength(2);
+      const refused = await listAudit(ctx, { action: 'workers.pool_grow', outcome: 'refused', limit: 5 });
+      expect(refused.items.map((e) => [e.actor.name, e.target])).toEqual([['ro', w1.hostname]]);
+    } finally {
+      ro.close();
+    }
   });
 
   it('shutdown answers "Shutting down!" and the worker goes away', async () => {

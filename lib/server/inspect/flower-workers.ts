@@ -1,6 +1,7 @@
 import 'server-only';
 import type { InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
+import { FULL_VIEW, hidePayload, type RedactView } from '../redaction';
 import { listWorkers } from '../workers/list-workers';
 import { inspectWorker, type InspectAllResult } from './inspect';
 import { CACHED_ARGS, inspectAllCached } from './inspect-cache';
@@ -18,6 +19,7 @@ export type FlowerWorkers = Record<string, Record<string, unknown>>;
 export async function flowerWorkers(
   ctx: TrellisContext,
   opts: { refresh?: boolean; status?: boolean; workername?: string },
+  view: RedactView = FULL_VIEW,
 ): Promise<FlowerWorkers | Record<string, boolean>> {
   if (opts.status) {
     const workers = await listWorkers(ctx);
@@ -27,7 +29,7 @@ export async function flowerWorkers(
   const now = Date.now() / 1000;
   const put = (host: string, method: InspectCommand, reply: unknown) => {
     out[host] ??= {};
-    out[host][method] = reply;
+    out[host][method] = view.hideArgs ? hidePayload(reply) : reply; // a viewer under TRELLIS_HIDE_ARGS sees no task arguments
     out[host].timestamp = now;
   };
   if (opts.workername) {
