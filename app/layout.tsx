@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -9,11 +10,13 @@ const themeScript = `try{var t=localStorage.getItem('trellis-theme');var d=t?t==
 
 // The document: theme before first paint. The app's shell (navigation, live updates) is in
 // app/(app)/layout.tsx, behind sign-in; the sign-in page has none of it.
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The request's script nonce (proxy.ts): the page's CSP runs no inline script without it.
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body className="min-h-screen antialiased">{children}</body>
     </html>

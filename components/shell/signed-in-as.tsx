@@ -10,7 +10,10 @@ export function SignedInAs({ name, role }: { name: string; role: string }) {
   const [busy, setBusy] = useState(false);
   const signOut = async () => {
     setBusy(true);
-    await fetch('/api/v1/auth/logout', { method: 'POST', headers: csrfHeader() }).catch(() => undefined);
+    const res = await fetch('/api/v1/auth/logout', { method: 'POST', headers: csrfHeader() }).catch(() => null);
+    const body = (await res?.json().catch(() => null)) as { endSessionUrl?: string | null } | null;
+    // Single sign-on: on to the provider, which ends its session too and sends the browser back to /login.
+    if (body?.endSessionUrl) return window.location.assign(body.endSessionUrl);
     router.replace('/login');
     router.refresh();
   };

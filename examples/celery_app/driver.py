@@ -15,6 +15,8 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   revoke [--terminate] ID...   broadcasts a revoke for the ids.
   states ID...        the backend state of each id (with --wait: until all are final).
   failures N          N tasks that fail at once (tasks.fail).
+  fail-to QUEUE LENGTH N   N tasks.fail to QUEUE whose message is LENGTH characters (its argsrepr is
+                      truncated past 1,024), with --wait.
   retry-fail N        N tasks that retry twice and then fail for good (tasks.retry_then_fail).
   hog MB [QUEUE]      one task that keeps MB more memory in the worker process (tasks.hog).
   add-consumer QUEUE WORKER   asks WORKER to start consuming QUEUE (control add_consumer).
@@ -141,6 +143,10 @@ def main(argv):
             out["states"] = {i: app.AsyncResult(i).state for i in waited}
     elif scenario == "failures":
         out = {"ids": [fail.delay("failure %d" % i).id for i in range(int(args[1]))]}
+    elif scenario == "fail-to":
+        queue, length, n = args[1], int(args[2]), int(args[3])
+        out = {"ids": [fail.apply_async(("%d:" % i + "x" * length,), queue=queue).id for i in range(n)]}
+        waited = out["ids"]
     elif scenario == "retry-fail":
         out = {"ids": [retry_then_fail.delay().id for _ in range(int(args[1]))]}
     elif scenario == "hog":

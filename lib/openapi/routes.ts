@@ -27,9 +27,11 @@ import * as statsThroughput from '@/app/api/v1/stats/throughput/route';
 import * as stream from '@/app/api/v1/stream/route';
 import * as tasksId from '@/app/api/v1/tasks/[id]/route';
 import * as tasksCounts from '@/app/api/v1/tasks/counts/route';
+import * as tasksRetry from '@/app/api/v1/tasks/retry/route';
 import * as tasks from '@/app/api/v1/tasks/route';
 import * as tokensId from '@/app/api/v1/tokens/[id]/route';
 import * as tokens from '@/app/api/v1/tokens/route';
+import * as workersHostnameControlCommand from '@/app/api/v1/workers/[hostname]/control/[command]/route';
 import * as workersHostnameInspectWhat from '@/app/api/v1/workers/[hostname]/inspect/[what]/route';
 import * as workersHostname from '@/app/api/v1/workers/[hostname]/route';
 import * as workers from '@/app/api/v1/workers/route';
@@ -76,9 +78,11 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/stream': stream,
   '/api/v1/tasks/{id}': tasksId,
   '/api/v1/tasks/counts': tasksCounts,
+  '/api/v1/tasks/retry': tasksRetry,
   '/api/v1/tasks': tasks,
   '/api/v1/tokens/{id}': tokensId,
   '/api/v1/tokens': tokens,
+  '/api/v1/workers/{hostname}/control/{command}': workersHostnameControlCommand,
   '/api/v1/workers/{hostname}/inspect/{what}': workersHostnameInspectWhat,
   '/api/v1/workers/{hostname}': workersHostname,
   '/api/v1/workers': workers,

@@ -126,6 +126,10 @@ export interface TaskDetail extends TaskSummary {
   backend: BackendMeta | null;
   /** Operator actions on the task (revoke requested, retried as, purged…), oldest first. */
   actions: TaskActionNote[];
+  /** New ids this task was retried as (POST /api/v1/tasks/retry), oldest first. */
+  retriedAs: string[];
+  /** The task this one is a retry of, when Trellis published it as a retry. */
+  retryOf: string | null;
 }
 
 export interface TaskActionNote {

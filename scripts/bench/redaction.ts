@@ -26,7 +26,7 @@ const detail: TaskDetail = {
   ...summary(1), state: 'FAILURE', exception: "HTTPError('401 Client Error: Unauthorized; Authorization: Bearer abc.def')",
   traceback: `Traceback (most recent call last):\n${frames}\nHTTPError: 401`, exchange: '', routingKey: 'celery', clientHostname: 'gen@bench', revoked: null,
   events: Array.from({ length: 10 }, (_, i) => ({ type: 'task-received', timestamp: 1733230000 + i, localReceived: 1733230000 + i, hostname: 'w1@bench', fields: { args: summary(i).args, kwargs: summary(i).kwargs, clock: i } })),
-  attempts: [], eventsTruncated: 0, actions: [], backend: { status: 'FAILURE', result: { exc_type: 'HTTPError', exc_message: ['Authorization: Bearer abc'] }, traceback: null, children: [], dateDone: null, extra: {} },
+  attempts: [], eventsTruncated: 0, actions: [], retriedAs: [], retryOf: null, backend: { status: 'FAILURE', result: { exc_type: 'HTTPError', exc_message: ['Authorization: Bearer abc'] }, traceback: null, children: [], dateDone: null, extra: {} },
 };
 
 function time(f: () => void): number {

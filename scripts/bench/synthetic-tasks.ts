@@ -36,15 +36,17 @@ function syntheticTask(i: number, t0: number): [string, StoredEvent[]] {
   return [id, events];
 }
 
-/** Writes `count` tasks whose first-seen times end about now; returns how long it took. */
-export async function loadSyntheticTasks(ctx: TrellisContext, count: number, batch = 2_000): Promise<number> {
+export type SyntheticTask = (i: number, t0: number) => [string, StoredEvent[]];
+
+/** Writes `count` tasks (by default the realistic mix above) whose first-seen times end about now; returns how long it took. */
+export async function loadSyntheticTasks(ctx: TrellisContext, count: number, batch = 2_000, make: SyntheticTask = syntheticTask): Promise<number> {
   const writer = new TaskWriter(ctx, batch);
   const started = performance.now();
   const t0 = Date.now() / 1000 - count * 0.01;
   for (let i = 0; i < count; i += batch) {
     const tasks = new Map<string, StoredEvent[]>();
     for (let j = i; j < Math.min(count, i + batch); j++) {
-      const [id, events] = syntheticTask(j, t0);
+      const [id, events] = make(j, t0);
       tasks.set(id, events);
     }
     const prepared = await writer.prepare(tasks);

@@ -10,7 +10,7 @@ import { startStack, type Stack } from './stack';
 // loopback, the built Trellis with TRELLIS_AUTH=oidc. Sign in through the provider's login form,
 // land on the app with the role mapped from the groups claim; people outside the allow-list (a
 // look-alike domain, an unverified e-mail) and people without a role are refused with a clear
-// message and no session; signing out ends the session.
+// message and no session; signing out ends the session, and the provider's (RP-initiated logout).
 
 const ACCOUNTS: TestAccount[] = [
   { sub: 'olga', email: 'olga@example.com', email_verified: true, name: 'Olga Ops', groups: ['trellis-ops'] },
@@ -86,7 +86,7 @@ describe('single sign-on (OIDC) in the browser', () => {
     await context.close();
   });
 
-  it('signs an ops user in as operator, and signing out ends the session', async () => {
+  it('signs an ops user in as operator, and signing out ends the session, at the provider too', async () => {
     const { context, page } = await freshBrowser();
     await signInAs(page, 'olga');
     expect(new URL(page.url()).pathname).toBe('/');
@@ -96,8 +96,16 @@ describe('single sign-on (OIDC) in the browser', () => {
     expect(sessionCookie?.httpOnly).toBe(true);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL((url) => url.pathname === '/login');
+    // RP-initiated logout: the provider's end-session page (it asks), then back to Trellis' /login.
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+    await page.click('button[name="logout"][value="yes"]');
+    await page.waitForURL((url) => url.href.startsWith(stack.baseUrl) && url.pathname === '/login');
     expect((await me(page)).principal).toBeNull();
+    // The provider's session ended too: single sign-on asks for the login again.
+    await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+    await page.locator('input[name="login"]').waitFor();
+    await page.goto(`${stack.baseUrl}/login`);
     await page.goto(`${stack.baseUrl}/workers`);
     expect(new URL(page.url()).pathname).toBe('/login');
     // The old cookie, replayed, opens nothing: the session is gone from the store.

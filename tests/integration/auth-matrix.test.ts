@@ -26,6 +26,8 @@ const PINNED: Record<string, Permission | 'public'> = {
   'POST /api/v1/alerts/silences': 'alerts:act',
   'DELETE /api/v1/alerts/silences/{id}': 'alerts:act',
   'POST /api/v1/alerts/channels/{id}/test': 'alerts:act',
+  'POST /api/v1/workers/{hostname}/control/{command}': 'workers:act',
+  'POST /api/v1/tasks/retry': 'tasks:act',
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/{id}': 'admin',

@@ -16,7 +16,8 @@ import { lifecycle, publishHeartbeat, publishTaskEvents, waitFor } from '../supp
 // Redis holding real data: a real Celery worker's tasks (successes, failures with tracebacks, their
 // results in the backend) and Celery's own messages waiting in a queue, stored by the real collector.
 // No answer may be a 5xx, every error must follow the one contract without leaking internals,
-// and Redis must be left as it was, apart from Trellis' rate-limit counters.
+// and Redis must be left as it was, apart from Trellis' rate-limit counters. (Read-only mode: a
+// well-formed action would act; its validation is fuzzed all the same, refusal comes after it.)
 //
 // Honest comparison: the worker and the collector are stopped before the "before" digest, so during
 // the window only the fuzzed handlers can write; keys that merely reach their TTL inside it are told
@@ -42,6 +43,9 @@ beforeAll(async () => {
     TRELLIS_LOG_LEVEL: 'silent',
     TRELLIS_INSPECT_TIMEOUT: '0.1',
     TRELLIS_RATE_LIMIT: '1000000', // on (its keys are written and excluded), but not in the way of the fuzzing
+    // Actions' input is fuzzed (a malformed request is refused before the read-only check), but a
+    // well-formed one must not act: the cluster stays as it was.
+    TRELLIS_READ_ONLY: 'true',
   });
   const { startProcessCollector, stopProcessCollector } = await import('@/lib/server/collector/runtime');
   const { getContext } = await import('@/lib/server/context');

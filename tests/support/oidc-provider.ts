@@ -27,7 +27,7 @@ export async function startOidcProvider(opts: { redirectUri: string; accounts: T
   const clientSecret = 'a-test-client-secret-of-some-length';
   const accounts = new Map(opts.accounts.map((a) => [a.sub, a]));
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [opts.redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [opts.redirectUri], post_logout_redirect_uris: [new URL('/login', opts.redirectUri).href], grant_types: ['authorization_code'], response_types: ['code'] }],
     claims: { email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     cookies: { keys: ['a-test-cookie-key-for-the-provider'] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '@/lib/server/config';
 import { allowedHosts, hostAllowed, hostName } from '@/lib/server/http/allowed-hosts';
 import { isJsonContentType } from '@/lib/server/http/json-body';
 import { inRequestScope, requestIdOf, requestLogFields } from '@/lib/server/http/request-scope';
-import { securityHeaders, servedOverHttps } from '@/lib/server/http/security-headers';
+import { newNonce, securityHeaders, servedOverHttps } from '@/lib/server/http/security-headers';
 
 // The pure parts of the web protections and the proxy (proxy.ts) that applies them to every
 // request Next.js serves; tests/integration/protections-routes.test.ts covers the API side.
@@ -41,9 +41,14 @@ describe('Host allow-list', () => {
 });
 
 describe('security headers', () => {
-  it('sends a page CSP without eval that forbids framing, and the fixed headers', () => {
-    const h = securityHeaders({ https: false, api: false });
-    expect(h['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+  it('sends a page CSP with a script nonce and no inline or eval, that forbids framing, and the fixed headers', () => {
+    const nonce = newNonce();
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(newNonce()).not.toBe(nonce);
+    const h = securityHeaders({ https: false, api: false, nonce });
+    expect(h['content-security-policy']).toContain(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
+    expect(h['content-security-policy']).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(securityHeaders({ https: false, api: false })['content-security-policy']).toContain("script-src 'self';");
     expect(h['content-security-policy']).not.toContain('unsafe-eval');
     expect(h['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(h['content-security-policy']).toContain("object-src 'none'");
@@ -54,7 +59,7 @@ describe('security headers', () => {
     });
     expect(h['permissions-policy']).toContain('camera=()');
     expect(h['strict-transport-security']).toBeUndefined();
-    expect(securityHeaders({ https: false, api: false, dev: true })['content-security-policy']).toContain("'unsafe-eval'");
+    expect(securityHeaders({ https: false, api: false, dev: true, nonce })['content-security-policy']).toContain("'unsafe-eval'");
   });
 
   it('gives API responses a CSP with no sources, and HSTS only over HTTPS', () => {

@@ -25,7 +25,7 @@ const group: WorkflowGroup = {
 };
 const detail: TaskDetail & { groups: WorkflowGroup[] } = {
   ...summary,
-  traceback: `Traceback (most recent call last):\nValueError: password=${SECRET}`, exchange: '', routingKey: 'celery', clientHostname: 'c@h', revoked: null, eventsTruncated: 0, actions: [],
+  traceback: `Traceback (most recent call last):\nValueError: password=${SECRET}`, exchange: '', routingKey: 'celery', clientHostname: 'c@h', revoked: null, eventsTruncated: 0, actions: [], retriedAs: [], retryOf: null,
   events: [{ type: 'task-received', timestamp: 1733230000.1, localReceived: 1733230000.1, hostname: 'w1@h', fields: { args: summary.args, kwargs: summary.kwargs, clock: 1733230000123 } }],
   attempts: [{ retries: 0, worker: 'w1@h', received: null, started: null, ended: null, eta: null, outcome: 'retried', exception: summary.exception, traceback: `E: token=${SECRET}`, waited: null, ran: null }],
   backend: { status: 'FAILURE', result: { exc_type: 'ValueError', exc_message: [`password=${SECRET}`] }, traceback: `ValueError: password=${SECRET}`, children: [], dateDone: null, extra: { args: ['ann', { password: SECRET }], kwargs: { token: SECRET }, name: 'tasks.login' } },

@@ -24,6 +24,9 @@ export const WhoAmISchema = z.object({
   mode: z.enum(['none', 'password', 'oidc']),
 });
 
-export const SignedOutSchema = z.object({ signedOut: z.boolean() });
+export const SignedOutSchema = z.object({
+  signedOut: z.boolean(),
+  endSessionUrl: z.string().nullable().describe("single sign-on: the provider's end-session URL, where the browser goes next to end the provider's session too"),
+});
 
 export const OpenApiDocumentSchema = z.looseObject({ openapi: z.string() }).describe('this document');

@@ -96,6 +96,8 @@ export const TaskDetailSchema = TaskSummarySchema.extend({
   actions: z.array(
     z.object({ at: epoch, action: z.string(), by: z.string(), auditId: text, detail: text, relatedId: text }).meta({ description: 'an operator action on the task (revoke-requested, retried-as, retry-of, purged, …)' }),
   ),
+  retriedAs: z.array(z.string()).describe('new ids this task was retried as, oldest first'),
+  retryOf: text.describe('the task this one is a retry of'),
   groupId: text,
   groups: z.array(WorkflowGroupSchema),
 }).meta({ id: 'TaskDetail' });

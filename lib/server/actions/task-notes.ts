@@ -44,6 +44,12 @@ export async function noteTaskActions(
   }
 }
 
+/** The retry links among a task's notes (retry-tasks.ts writes them both ways). */
+export function retryLinks(notes: readonly TaskActionNote[]): { retriedAs: string[]; retryOf: string | null } {
+  const related = (action: string) => notes.flatMap((n) => (n.action === action && n.relatedId ? [n.relatedId] : []));
+  return { retriedAs: related('retried-as'), retryOf: related('retry-of')[0] ?? null };
+}
+
 /** A task's notes, oldest first. */
 export async function readTaskActions(ctx: TrellisContext, id: string): Promise<TaskActionNote[]> {
   const raw = await ctx.store.lrange(ctx.keys.taskActions(id), 0, MAX_NOTES - 1);

@@ -91,8 +91,9 @@ export async function finishSignOn(ctx: TrellisContext, request: Request): Promi
   if (new URLSearchParams(search).get('error') === 'access_denied') return back('cancelled');
 
   let claims: Record<string, unknown>;
+  let idToken: string | undefined;
   try {
-    claims = await verifiedClaims(await provider(oidc), search, redirectUri(ctx), flow);
+    ({ claims, idToken } = await verifiedClaims(await provider(oidc), search, redirectUri(ctx), flow));
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'single sign-on failed');
     return back('failed');
@@ -107,9 +108,25 @@ export async function finishSignOn(ctx: TrellisContext, request: Request): Promi
     logger.warn({ sub: who.sub, email: who.email, groups: who.groups }, 'single sign-on refused: no role from TRELLIS_OIDC_ROLES');
     return back('no-role');
   }
-  const { cookie, session } = await createSession(ctx, { user: who.user, name: who.name, role, via: 'oidc' });
+  const { cookie, session } = await createSession(ctx, { user: who.user, name: who.name, role, via: 'oidc', ...(idToken ? { idToken } : {}) });
   logger.info({ user: who.user, role }, 'signed in with single sign-on');
   return redirect('/', [...sessionCookies({ cookie, csrf: session.csrf, maxAge: ctx.config.auth.sessionTtlSeconds }, secure), flowCookie(null, secure)]);
+}
+
+/** Where the browser goes after signing out of a single sign-on session: the provider's end-session
+ *  endpoint (RP-initiated logout), which ends the provider's session too and sends the browser back
+ *  to /login; null when the provider has none (or cannot be reached: the Trellis session is gone anyway). */
+export async function endSessionUrl(ctx: TrellisContext, idToken: string | undefined): Promise<string | null> {
+  const oidc = ctx.config.auth.oidc;
+  if (!oidc) return null;
+  try {
+    const config = await provider(oidc);
+    if (!config.serverMetadata().end_session_endpoint) return null;
+    return client.buildEndSessionUrl(config, { post_logout_redirect_uri: `${ctx.config.alerts.publicUrl}/login`, ...(idToken ? { id_token_hint: idToken } : {}) }).href;
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'single sign-on: no end-session URL (provider discovery failed)');
+    return null;
+  }
 }
 
 async function openFlow(ctx: TrellisContext, sealed: string | null): Promise<z.infer<typeof FlowSchema> | null> {
@@ -122,8 +139,8 @@ async function openFlow(ctx: TrellisContext, sealed: string | null): Promise<z.i
   }
 }
 
-/** The ID token's claims (verified by openid-client: signature, issuer, audience, expiry, nonce), completed by userinfo. */
-async function verifiedClaims(config: client.Configuration, search: string, callback: string, flow: z.infer<typeof FlowSchema>): Promise<Record<string, unknown>> {
+/** The ID token's claims (verified by openid-client: signature, issuer, audience, expiry, nonce), completed by userinfo; and the raw ID token. */
+async function verifiedClaims(config: client.Configuration, search: string, callback: string, flow: z.infer<typeof FlowSchema>): Promise<{ claims: Record<string, unknown>; idToken: string | undefined }> {
   const current = new URL(callback);
   current.search = search;
   const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
@@ -131,7 +148,7 @@ async function verifiedClaims(config: client.Configuration, search: string, call
   if (!idToken) throw new Error('the provider returned no ID token');
   // Many providers put e-mail and groups only in userinfo for the code flow; the ID token's claims win.
   const userinfo = config.serverMetadata().userinfo_endpoint ? await client.fetchUserInfo(config, tokens.access_token, idToken.sub) : {};
-  return { ...userinfo, ...idToken };
+  return { claims: { ...userinfo, ...idToken }, idToken: tokens.id_token };
 }
 
 /** The identity the allow-list and the role rules look at, and the names the session keeps. */

@@ -19,6 +19,8 @@ export const SessionSchema = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   via: z.enum(['password', 'oidc']),
+  /** Single sign-on: the raw ID token, the hint for the provider's end-session endpoint at sign-out (kept in the store, never in the cookie). */
+  idToken: z.string().optional(),
   csrf: z.string(),
   createdAt: z.number(),
 });

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import type { TrellisContext } from '../context';
 import { authenticate, type Principal } from './authenticate';
-import { cookieValue, createSession, endSession, readSession, SESSION_COOKIE, sessionCookies } from './sessions';
+import { createSession, sessionCookies } from './sessions';
 import { checkPassword } from './users';
 
-// Sign-in with a built-in user (TRELLIS_AUTH=password), sign-out, and "who am I" for the pages.
+// Sign-in with a built-in user (TRELLIS_AUTH=password), and "who am I" for the pages.
 
 export const SignInSchema = z.object({ name: z.string().min(1).max(100), password: z.string().min(1).max(1_000) }).strict();
 
@@ -23,15 +23,6 @@ export async function signIn(ctx: TrellisContext, request: Request, input: z.inf
   const headers = new Headers({ 'cache-control': 'no-store' });
   for (const c of sessionCookies({ cookie, csrf: session.csrf, maxAge: ctx.config.auth.sessionTtlSeconds }, isHttps(ctx, request))) headers.append('set-cookie', c);
   return Response.json({ name: user.name, role: user.role }, { headers });
-}
-
-export async function signOut(ctx: TrellisContext, request: Request): Promise<Response> {
-  const cookie = cookieValue(request.headers.get('cookie'), SESSION_COOKIE);
-  const session = cookie ? await readSession(ctx, cookie) : null;
-  if (session) await endSession(ctx, session.sid);
-  const headers = new Headers({ 'cache-control': 'no-store' });
-  for (const c of sessionCookies(null, isHttps(ctx, request))) headers.append('set-cookie', c);
-  return Response.json({ signedOut: session !== null }, { headers });
 }
 
 export async function whoAmI(ctx: TrellisContext, request: Request): Promise<{ principal: Principal | null; mode: TrellisContext['config']['auth']['mode'] }> {

@@ -74,7 +74,7 @@ async function flowerRecords(ctx: TrellisContext, ids: string[], view: RedactVie
   ids.forEach((id, i) => {
     const doc = parseTaskDoc(raw[i], id);
     if (!doc) return; // removed by retention since the index read
-    out.push(toFlowerTask(redactTaskDetail({ ...deriveTask(id, doc), backend: null, actions: [] }, redactor, view)));
+    out.push(toFlowerTask(redactTaskDetail({ ...deriveTask(id, doc), backend: null, actions: [], retriedAs: [], retryOf: null }, redactor, view)));
   });
   return out;
 }

@@ -68,6 +68,9 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
         const raw = options.form ? await readFormParams(request) : options.body || !BODYLESS.has(request.method) ? await readJsonBody(request) : undefined;
         const bodySchema = options.form ?? options.body;
         const body = bodySchema ? bodySchema.parse(raw) : undefined;
+        // Read-only mode: a valid request to act on the cluster (dry runs included) is refused here,
+        // for the native and Flower-compatible paths alike; the domain's runAction checks again.
+        if (ctx.config.readOnly && CLUSTER_ACTIONS.has(options.permission)) throw new AppError('READ_ONLY', 'Trellis runs read-only (TRELLIS_READ_ONLY): actions are disabled');
         const result = await handler({
           query: query as z.output<QS>,
           params: params as z.output<PS>,
@@ -92,6 +95,9 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
 }
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Permissions that act on the cluster: refused in read-only mode (alerts' acknowledgements and silences are Trellis' own). */
+const CLUSTER_ACTIONS = new Set<Permission | 'public'>(['tasks:act', 'workers:act', 'queues:act', 'queues:delete']);
 
 /** The principal of a public route: grants nothing (public routes check what they need themselves). */
 const PUBLIC: Principal = { id: 'public', kind: 'anonymous', name: 'anonymous', role: 'viewer' };

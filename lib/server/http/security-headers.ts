@@ -1,14 +1,15 @@
 // The security headers every response carries (pages, API, static files), set by proxy.ts and, for
 // API responses, again by withRoute (route handlers can be called without the proxy). Pure.
 //
-// The page CSP has no nonce: Next.js streams the React payload in inline <script> tags, and a
-// nonce would make every page dynamic and need threading through the layout's own inline theme
-// script. So scripts are limited to this origin plus inline ones; no eval (outside `next dev`),
-// no plugins, no foreign frames, connections only to this origin. docs/adr/0017.
+// Pages get a fresh nonce per request (proxy.ts): only scripts carrying it run, and the scripts
+// they load ('strict-dynamic'); Next.js puts the nonce on its own scripts (it reads it from the
+// request's CSP header) and the root layout on its theme script. No inline script without it, no
+// eval (outside `next dev`), no plugins, no foreign frames, connections only to this origin.
+// Every page is rendered per request anyway (they all check who is asking). docs/adr/0017.
 
-const PAGE_CSP = [
+const pageCsp = (nonce: string) => [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-inline'",
+  `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
@@ -29,10 +30,13 @@ export interface HeaderOptions {
   api: boolean;
   /** `next dev` needs eval for React Refresh. */
   dev?: boolean;
+  /** The page's script nonce (pages only). Without one, page scripts are limited to this origin. */
+  nonce?: string;
 }
 
-export function securityHeaders({ https, api, dev = false }: HeaderOptions): Record<string, string> {
-  const csp = api ? API_CSP : PAGE_CSP.map((d) => (dev && d.startsWith('script-src') ? `${d} 'unsafe-eval'` : d)).join('; ');
+export function securityHeaders({ https, api, dev = false, nonce }: HeaderOptions): Record<string, string> {
+  const page = nonce ? pageCsp(nonce) : pageCsp('').map((d) => (d.startsWith('script-src') ? "script-src 'self'" : d));
+  const csp = api ? API_CSP : page.map((d) => (dev && d.startsWith('script-src') ? `${d} 'unsafe-eval'` : d)).join('; ');
   return {
     'content-security-policy': csp,
     'x-content-type-options': 'nosniff',
@@ -50,6 +54,11 @@ export function securityHeaders({ https, api, dev = false }: HeaderOptions): Rec
 export function servedOverHttps(headers: Headers, publicUrl: string | undefined): boolean {
   const forwarded = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return forwarded === 'https' || (publicUrl ?? '').toLowerCase().startsWith('https://');
+}
+
+/** A fresh script nonce (128 random bits, base64). */
+export function newNonce(): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
 }
 
 /** Paths answered by route handlers (JSON or text) rather than pages. */

@@ -85,6 +85,17 @@ export async function knownWorker(ctx: TrellisContext, hostname: string): Promis
   return doc ? toWorkerView(doc, Date.now() / 1000) : null;
 }
 
+/**
+ * A worker Trellis has a record of, or that answered recently (null: known only by that answer);
+ * 404 otherwise, so a made-up name costs the broker one HGET, not a broadcast every worker reads.
+ */
+export async function requireKnownWorker(ctx: TrellisContext, hostname: string): Promise<WorkerView | null> {
+  const worker = await knownWorker(ctx, hostname);
+  await hydrate(ctx, 'active_queues', Date.now() / 1000);
+  if (!worker && !recall(ctx, 'active_queues', hostname, Date.now() / 1000)) throw notFound(`worker ${hostname}`);
+  return worker;
+}
+
 function parseArgs(command: InspectCommand, args: Record<string, unknown> | undefined): Record<string, unknown> {
   const parsed = INSPECT_ARGUMENTS[command].safeParse(args ?? {});
   if (!parsed.success) throw new AppError('INVALID_INPUT', `${command}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
@@ -104,9 +115,7 @@ export async function inspectWorker(
   view: RedactView = FULL_VIEW,
 ): Promise<InspectReply & { elapsedMs: number }> {
   const parsed = parseArgs(command, args);
-  const worker = await knownWorker(ctx, hostname);
-  await hydrate(ctx, 'active_queues', Date.now() / 1000);
-  if (!worker && !recall(ctx, 'active_queues', hostname, Date.now() / 1000)) throw notFound(`worker ${hostname}`);
+  const worker = await requireKnownWorker(ctx, hostname);
   const res = await pidboxCall(ctx, { method: command, arguments: parsed, destination: [hostname], timeoutSeconds: ctx.config.inspectTimeoutSeconds });
   const now = Date.now() / 1000;
   const value = res.replies.get(hostname);

@@ -7,7 +7,7 @@ import type { TaskDoc } from './task-doc';
 // they happened, then folded with Celery's state precedence (an event that logically happened
 // before the current state only fills in fields), exactly as celery.events.state.Task does.
 
-export type DerivedTask = Omit<TaskDetail, 'backend' | 'actions'>;
+export type DerivedTask = Omit<TaskDetail, 'backend' | 'actions' | 'retriedAs' | 'retryOf'>;
 
 const TERMINAL_OUTCOME: Record<string, TaskAttempt['outcome']> = {
   'task-succeeded': 'succeeded',

@@ -9,7 +9,7 @@ import { FULL_VIEW, redactorFor, redactTaskDetail, type RedactView } from '../re
 import { deriveTask } from './derive';
 import { listTasks } from './list-tasks';
 import { parseTaskDoc } from './task-doc';
-import { readTaskActions } from '../actions/task-notes';
+import { readTaskActions, retryLinks } from '../actions/task-notes';
 
 // One task: its record and full event history from the store, with the result backend's meta and
 // the progress of the groups and chords in its workflow. A task Trellis never saw an event for but
@@ -34,7 +34,7 @@ async function readTask(ctx: TrellisContext, id: string): Promise<TaskDetail> {
   const [raw, backend, actions] = await Promise.all([ctx.store.get(ctx.keys.task(id)), readBackendMeta(ctx, id), readTaskActions(ctx, id)]);
   const doc = parseTaskDoc(raw, id);
   if (!doc && !backend) throw notFound(`task ${id}`);
-  const task = { ...deriveTask(id, doc ?? { e: [] }), actions };
+  const task = { ...deriveTask(id, doc ?? { e: [] }), actions, ...retryLinks(actions) };
   if (!doc && backend) {
     const extra = backend.extra;
     return {

@@ -63,6 +63,6 @@ function toReply(hostname: string, value: unknown, redact: (s: string) => string
 }
 
 /** The replies as the audit log keeps them: hostname → reply text, error or "no reply". */
-export function repliesForAudit(outcome: ControlOutcome): Record<string, unknown> {
+export function repliesForAudit(outcome: Pick<ControlOutcome, 'replies'>): Record<string, unknown> {
   return Object.fromEntries(outcome.replies.map((r) => [r.hostname, r.status === 'ok' ? (r.reply ?? 'ok') : r.status === 'error' ? { error: r.error } : 'no reply']));
 }

@@ -9,7 +9,9 @@ import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { AppError } from '@/lib/errors';
 import { formatDuration } from '@/lib/format';
-import { pageView } from '@/lib/server/auth/page-guard';
+import { RetryButton } from '@/components/tasks/retry-button';
+import { canRetry } from '@/lib/server/actions/retry-tasks';
+import { actionsFor, currentPrincipal, pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { backendOutcome } from '@/lib/server/tasks/backend-outcome';
 import { getTaskWithWorkflow } from '@/lib/server/tasks/get-task';
@@ -27,6 +29,8 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
     if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
+  const principal = await currentPrincipal();
+  const mayRetry = principal !== null && actionsFor(principal).tasks && canRetry(task.state);
   const rootId = task.rootId ?? task.id;
   const children = task.backend?.children ?? [];
 
@@ -54,7 +58,32 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
         <span className="flex items-center gap-2 font-mono text-sm text-muted">
           {task.id} <CopyButton value={task.id} label="Copy id" />
         </span>
+        {mayRetry && (
+          <span className="ml-auto">
+            <RetryButton id={task.id} name={task.name} queue={task.queue} />
+          </span>
+        )}
       </div>
+      {(task.retryOf || task.retriedAs.length > 0) && (
+        <nav aria-label="Retry links" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          {task.retryOf && (
+            <span>
+              Retry of{' '}
+              <Link href={`/tasks/${task.retryOf}`} className="font-mono text-accent hover:underline">
+                {task.retryOf}
+              </Link>
+            </span>
+          )}
+          {task.retriedAs.map((newId) => (
+            <span key={newId}>
+              Retried as{' '}
+              <Link href={`/tasks/${newId}`} className="font-mono text-accent hover:underline">
+                {newId}
+              </Link>
+            </span>
+          ))}
+        </nav>
+      )}
       {task.eventsTruncated > 0 && <p className="text-sm text-warn">{task.eventsTruncated} events of this task were dropped by the per-task history cap.</p>}
 
       <Card>

@@ -5,8 +5,9 @@ import { StatusBadge } from '@/components/ui/badges';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { Sparkline } from '@/components/workers/sparkline';
 import { INSPECT_TABS, InspectPanel, type InspectTab } from '@/components/workers/inspect-panel';
+import { WorkerControls } from '@/components/workers/worker-controls';
 import { AppError } from '@/lib/errors';
-import { pageView } from '@/lib/server/auth/page-guard';
+import { actionsFor, currentPrincipal, pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { workerInspection } from '@/lib/server/inspect/worker-inspection';
 import { getWorker } from '@/lib/server/workers/list-workers';
@@ -27,6 +28,11 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
   // Lost workers too: a solo-pool worker running a task sends no heartbeat (it shows as busy or gone).
   const inspect = w.status !== 'offline' ? await workerInspection(ctx, hostname, tab, tab === 'active' ? { safe: true } : {}, { replacing }) : null;
   const counts = Object.entries(w.taskCounts).sort((a, b) => b[1] - a[1]);
+  const principal = await currentPrincipal();
+  // Controls for operators only, never in read-only mode (the API refuses regardless); disabled for
+  // an offline worker (still shown, so the outcome of a shutdown stays on screen when it goes offline).
+  const actions = principal ? actionsFor(principal) : null;
+  const mayControl = actions?.workers === true;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -42,6 +48,8 @@ export default async function WorkerPage({ params, searchParams }: { params: Pro
         <StatTile label="pid" value={w.pid ?? '—'} hint={w.restarts ? `${w.restarts} restart(s); previous pid ${w.previousPid}` : `${w.swIdent ?? ''} ${w.swVer ?? ''}`} />
       </div>
       {inspect ? <InspectPanel hostname={w.hostname} tab={tab} reply={inspect} /> : <p className="text-sm text-muted">No inspection: the worker is offline.</p>}
+      {mayControl && <WorkerControls hostname={w.hostname} offline={w.status === 'offline'} />}
+      {actions?.readOnly && <p className="text-xs text-muted">Read-only mode (TRELLIS_READ_ONLY): worker controls are off.</p>}
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={`Tasks by name (last ${w.sampled})`}>
           {counts.length ? (
