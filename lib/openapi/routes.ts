@@ -42,6 +42,9 @@ import * as flowerTaskInfo from '@/app/api/task/info/[id]/route';
 import * as flowerTaskResult from '@/app/api/task/result/[id]/route';
 import * as flowerTaskRateLimit from '@/app/api/task/rate-limit/[name]/route';
 import * as flowerTaskTimeout from '@/app/api/task/timeout/[name]/route';
+import * as flowerTaskAsyncApply from '@/app/api/task/async-apply/[name]/route';
+import * as flowerTaskSendTask from '@/app/api/task/send-task/[name]/route';
+import * as flowerTaskApply from '@/app/api/task/apply/[name]/route';
 import * as flowerWorkerShutdown from '@/app/api/worker/shutdown/[hostname]/route';
 import * as flowerPoolRestart from '@/app/api/worker/pool/restart/[hostname]/route';
 import * as flowerPoolGrow from '@/app/api/worker/pool/grow/[hostname]/route';
@@ -93,6 +96,9 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/task/result/{id}': flowerTaskResult,
   '/api/task/rate-limit/{name}': flowerTaskRateLimit,
   '/api/task/timeout/{name}': flowerTaskTimeout,
+  '/api/task/async-apply/{name}': flowerTaskAsyncApply,
+  '/api/task/send-task/{name}': flowerTaskSendTask,
+  '/api/task/apply/{name}': flowerTaskApply,
   '/api/worker/shutdown/{hostname}': flowerWorkerShutdown,
   '/api/worker/pool/restart/{hostname}': flowerPoolRestart,
   '/api/worker/pool/grow/{hostname}': flowerPoolGrow,

@@ -6,6 +6,7 @@ import { startRedis } from '../support/redis-server';
 import { call, entriesDiff, fixture, jsonType, shapeDiff, workerDiff, type Answer, type Handler } from '../support/flower';
 import { testContext, waitFor } from '../support/trellis';
 import { listAudit } from '@/lib/server/actions/audit-log';
+import { readBackendMeta } from '@/lib/server/backend/read-backend-meta';
 import { Collector } from '@/lib/server/collector/collector';
 import { listWorkers } from '@/lib/server/workers/list-workers';
 
@@ -42,6 +43,9 @@ let r: {
   rateLimit: typeof import('@/app/api/task/rate-limit/[name]/route');
   timeout: typeof import('@/app/api/task/timeout/[name]/route');
   shutdown: typeof import('@/app/api/worker/shutdown/[hostname]/route');
+  asyncApply: typeof import('@/app/api/task/async-apply/[name]/route');
+  sendTask: typeof import('@/app/api/task/send-task/[name]/route');
+  apply: typeof import('@/app/api/task/apply/[name]/route');
 };
 
 /** What a separate real client (`app.control.inspect`) reports for one worker. */
@@ -101,6 +105,9 @@ beforeAll(async () => {
     rateLimit: await import('@/app/api/task/rate-limit/[name]/route'),
     timeout: await import('@/app/api/task/timeout/[name]/route'),
     shutdown: await import('@/app/api/worker/shutdown/[hostname]/route'),
+    asyncApply: await import('@/app/api/task/async-apply/[name]/route'),
+    sendTask: await import('@/app/api/task/send-task/[name]/route'),
+    apply: await import('@/app/api/task/apply/[name]/route'),
   };
 }, 240_000);
 
@@ -350,5 +357,59 @@ describe("Flower's control paths, through runAction (audited), checked by a sepa
     const down = await post(r.shutdown.POST, '/x', { hostname: w2.hostname });
     expect(asFlower(down)).toEqual(expected('worker-shutdown'));
     await waitFor(async () => (await listWorkers(ctx)).find((w) => w.hostname === w2.hostname)?.status === 'offline', 'w2 offline', 30_000);
+  });
+});
+
+describe("Flower's publish paths: validated messages published inside runAction, run by a real worker", () => {
+  const json = (h: Handler, url: string, name: string, body: unknown) => call(h, url, { name }, typeof body === 'string' ? body : JSON.stringify(body), 'application/json');
+  /** Status and content type as Flower's; the body's shape too for a success (an error is Trellis' contract). */
+  const same = (ours: Answer, name: string) => {
+    const flower = fixture(name);
+    expect([name, ours.status, ours.status < 400 ? jsonType(ours) : 'error']).toEqual([name, flower.status, flower.status < 400 ? jsonType(flower) : 'error']);
+    if (ours.status < 400) expect(shapeDiff(flower.body, ours.body)).toEqual([]);
+  };
+  const result = (id: string) => readBackendMeta(ctx, id);
+
+  it('async-apply answers {task-id, state}, the worker runs the task, and the action is audited and noted in its history', async () => {
+    const a = await json(r.asyncApply.POST, '/api/task/async-apply/tasks.add', 'tasks.add', { args: [1, 2] });
+    same(a, 'async-apply');
+    const id = (a.body as { 'task-id': string })['task-id'];
+    await waitFor(async () => (await result(id))?.result === 3, 'tasks.add(1, 2) = 3', 30_000);
+    const audit = await listAudit(ctx, { action: 'tasks.publish', limit: 5 });
+    expect(audit.items[0]).toMatchObject({ target: 'task-name:tasks.add', outcome: 'ok', result: { id } });
+    const { getTask } = await import('@/lib/server/tasks/get-task');
+    await waitFor(async () => (await getTask(ctx, id).catch(() => null))?.actions.some((n) => n.action === 'published'), 'the published note');
+
+    const later = await json(r.asyncApply.POST, '/api/task/async-apply/tasks.add', 'tasks.add', { args: [3, 4], countdown: 1, queue: 'celery' });
+    same(later, 'async-apply-options');
+    await waitFor(async () => (await result((later.body as { 'task-id': string })['task-id']))?.result === 7, 'the countdown task run', 30_000);
+  });
+
+  it("Flower's errors: unknown task 404, a malformed body 400, args not an array refused (Flower 400, Trellis 422)", async () => {
+    same(await json(r.asyncApply.POST, '/api/task/async-apply/tasks.nope', 'tasks.nope', { args: [] }), 'async-apply-unknown');
+    same(await json(r.asyncApply.POST, '/api/task/async-apply/tasks.add', 'tasks.add', '{'), 'async-apply-bad-json');
+    const bad = await json(r.asyncApply.POST, '/api/task/async-apply/tasks.add', 'tasks.add', { args: 'x' });
+    expect([bad.status, fixture('async-apply-bad-args').status]).toEqual([422, 400]);
+    same(await json(r.apply.POST, '/api/task/apply/tasks.nope', 'tasks.nope', {}), 'apply-unknown');
+  });
+
+  it('send-task publishes any name (Flower does not check it); dryRun publishes nothing', async () => {
+    same(await json(r.sendTask.POST, '/api/task/send-task/tasks.add', 'tasks.add', { args: [5, 6] }), 'send-task');
+    const unregistered = await json(r.sendTask.POST, '/api/task/send-task/tasks.unregistered', 'tasks.unregistered', { args: [], queue: 'nobody' });
+    same(unregistered, 'send-task-unregistered');
+    expect(await ctx.broker.llen('nobody')).toBe(1);
+    const dry = await json(r.sendTask.POST, '/api/task/send-task/tasks.add', 'tasks.add', { args: [1], queue: 'nobody', dryRun: true });
+    expect(dry.body).toMatchObject({ dryRun: true, name: 'tasks.add', queue: 'nobody' });
+    expect(await ctx.broker.llen('nobody')).toBe(1);
+  });
+
+  it('apply waits for the result: a success, and a failure with its traceback', async () => {
+    const ok = await json(r.apply.POST, '/api/task/apply/tasks.add', 'tasks.add', { args: [7, 8] });
+    same(ok, 'apply');
+    expect((ok.body as { result: unknown }).result).toBe(15);
+    const failed = await json(r.apply.POST, '/api/task/apply/tasks.fail', 'tasks.fail', { args: ['from apply'] });
+    same(failed, 'apply-failure');
+    expect((failed.body as { result: unknown; state: string }).state).toBe('FAILURE');
+    expect((failed.body as { result: unknown }).result).toBe((fixture('apply-failure').body as { result: string }).result); // ValueError('from apply')
   });
 });

@@ -58,3 +58,23 @@ const FlowerDryRunSchema = z.object({
   destination: z.array(z.string()).nullable(),
 });
 export const FlowerMessageSchema = z.union([z.object({ message: z.string() }), FlowerDryRunSchema]).describe('{"message"} (Flower), or with dryRun=true the control message that would be sent');
+
+export const FlowerPublishedSchema = z
+  .union([
+    z.object({
+      'task-id': z.string(),
+      state: z.string().optional(),
+      result: z.unknown().optional().describe('apply only: the value, or the exception as Python writes it'),
+      traceback: z.string().nullable().optional(),
+    }),
+    z.object({
+      dryRun: z.literal(true),
+      'task-id': z.string().describe('the id the message would carry'),
+      name: z.string(),
+      queue: z.string(),
+      eta: z.string().nullable(),
+      expires: z.string().nullable(),
+      priority: z.number().int().nullable(),
+    }),
+  ])
+  .describe('{"task-id", "state"} (apply: also "result", and "traceback" for a failure), or with dryRun the message that would be published');
