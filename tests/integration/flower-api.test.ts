@@ -46,6 +46,7 @@ let r: {
   asyncApply: typeof import('@/app/api/task/async-apply/[name]/route');
   sendTask: typeof import('@/app/api/task/send-task/[name]/route');
   apply: typeof import('@/app/api/task/apply/[name]/route');
+  abort: typeof import('@/app/api/task/abort/[id]/route');
 };
 
 /** What a separate real client (`app.control.inspect`) reports for one worker. */
@@ -108,6 +109,7 @@ beforeAll(async () => {
     asyncApply: await import('@/app/api/task/async-apply/[name]/route'),
     sendTask: await import('@/app/api/task/send-task/[name]/route'),
     apply: await import('@/app/api/task/apply/[name]/route'),
+    abort: await import('@/app/api/task/abort/[id]/route'),
   };
 }, 240_000);
 
@@ -411,5 +413,32 @@ describe("Flower's publish paths: validated messages published inside runAction,
     same(failed, 'apply-failure');
     expect((failed.body as { result: unknown; state: string }).state).toBe('FAILURE');
     expect((failed.body as { result: unknown }).result).toBe((fixture('apply-failure').body as { result: string }).result); // ValueError('from apply')
+  });
+});
+
+describe("Flower's abort path", () => {
+  /** What Celery's own client reads: AbortableAsyncResult(id).is_aborted(). */
+  const isAborted = (id: string) => {
+    const code = `from celery.contrib.abortable import AbortableAsyncResult; from tasks import app; print(AbortableAsyncResult(${JSON.stringify(id)}, app=app).is_aborted())`;
+    const out = spawnSync(PYTHON, ['-c', code], { cwd: APP_DIR, env: celeryEnv(server.url(0), server.url(1)), encoding: 'utf8', timeout: 30_000 });
+    if (out.status !== 0) throw new Error(out.stderr);
+    return out.stdout.trim();
+  };
+
+  it("marks a waiting task ABORTED as Celery's AbortableAsyncResult sees it; a succeeded task keeps its result", async () => {
+    const sent = await call(r.sendTask.POST, '/x', { name: 'tasks.add' }, JSON.stringify({ args: [1, 1], queue: 'nobody' }), 'application/json');
+    const id = (sent.body as { 'task-id': string })['task-id'];
+    const dry = await call(r.abort.POST, `/api/task/abort/${id}`, { id }, 'dryRun=true');
+    expect([dry.body, isAborted(id)]).toEqual([{ dryRun: true, command: 'abort', arguments: { task_id: id }, destination: null }, 'False']);
+    const a = await call(r.abort.POST, `/api/task/abort/${id}`, { id }, '');
+    expect([a.status, a.body]).toEqual([fixture('abort').status, { message: `Aborted '${id}'` }]);
+    expect(shapeDiff(fixture('abort').body, a.body)).toEqual([]);
+    expect(isAborted(id)).toBe('True');
+    expect((await listAudit(ctx, { action: 'tasks.abort', limit: 1 })).items[0]).toMatchObject({ target: `task:${id}`, outcome: 'ok', result: { state: 'ABORTED' } });
+
+    const done = ids.success[0] ?? '';
+    expect((await call(r.abort.POST, `/api/task/abort/${done}`, { id: done }, '')).body).toEqual({ message: `Aborted '${done}'` });
+    expect((await readBackendMeta(ctx, done))?.status).toBe('SUCCESS');
+    expect(isAborted(done)).toBe('False');
   });
 });
