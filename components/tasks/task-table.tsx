@@ -3,13 +3,20 @@ import type { TaskSummary } from '@/lib/schemas/api';
 import { StateBadge } from '@/components/ui/badges';
 import { TimeAgo } from '@/components/shell/time-mode';
 import { formatDuration } from '@/lib/format';
+import { BULK_FORM_ID } from './task-action-types';
 
-export function TaskTable({ tasks, order = 'desc' }: { tasks: TaskSummary[]; order?: 'asc' | 'desc' }) {
+/** `selectable`: each row gets a checkbox of the bulk-selection bar (bulk-actions.tsx). */
+export function TaskTable({ tasks, order = 'desc', selectable = false }: { tasks: TaskSummary[]; order?: 'asc' | 'desc'; selectable?: boolean }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-border bg-surface">
       <table className="w-full text-left text-sm" data-testid="task-table">
         <thead className="bg-surface-2 text-xs uppercase text-muted">
           <tr>
+            {selectable && (
+              <th scope="col" className="w-8 px-3 py-2 font-medium">
+                <span className="sr-only">Select</span>
+              </th>
+            )}
             <th scope="col" className="px-3 py-2 font-medium">State</th>
             <th scope="col" className="px-3 py-2 font-medium">Task</th>
             <th scope="col" className="px-3 py-2 font-medium">Args</th>
@@ -23,6 +30,11 @@ export function TaskTable({ tasks, order = 'desc' }: { tasks: TaskSummary[]; ord
         <tbody>
           {tasks.map((t) => (
             <tr key={t.id} className="border-t border-border align-top" data-task-id={t.id}>
+              {selectable && (
+                <td className="px-3 py-1.5">
+                  <input type="checkbox" form={BULK_FORM_ID} name="id" value={t.id} aria-label={`Select ${t.name ?? 'task'} ${t.id}`} />
+                </td>
+              )}
               <td className="px-3 py-1.5">
                 <StateBadge state={t.state} />
               </td>

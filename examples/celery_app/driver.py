@@ -8,6 +8,7 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   burst N             N quick adds.
   sleepers N SECONDS  N tasks that each sleep SECONDS (no wait).
   queue-only QUEUE N  N adds published to QUEUE (nobody needs to consume it).
+  priorities QUEUE N  N adds to QUEUE with priorities 0..9 in turn (every priority band gets some).
   queue-mix QUEUE     one each of: plain, ETA (countdown 1 h), priority 7, expiring (1 h), with
                       kwargs, published to QUEUE; also prints the list key of each message.
   held QUEUE N        N ETA tasks (countdown 1 h) to QUEUE: a worker holds them in `unacked`.
@@ -117,6 +118,9 @@ def main(argv):
     elif scenario == "queue-only":
         queue, n = args[1], int(args[2])
         out = {"ids": [add.apply_async((i, 1), queue=queue).id for i in range(n)]}
+    elif scenario == "priorities":
+        queue, n = args[1], int(args[2])
+        out = {"ids": [add.apply_async((i, 1), queue=queue, priority=i % 10).id for i in range(n)]}
     elif scenario == "queue-mix":
         queue = args[1]
         out = {"queue": queue}

@@ -3,6 +3,8 @@ import type { HealthView, TaskDetailView, TaskPage, TaskSummary, WorkerView } fr
 import type { IncidentView, SilenceView } from '@/lib/server/alerts/alerts-api';
 import type { TokenView } from '@/lib/server/auth/tokens';
 import type { PeekPage, QueueDetail, QueueView } from '@/lib/server/queues/types';
+import type { ArchiveView } from '@/lib/server/queue-actions/archive';
+import type { ArchiveSchema } from '@/lib/schemas/responses/queue-actions';
 import type { Throughput } from '@/lib/server/stats/throughput';
 import type { WorkerDetail } from '@/lib/server/workers/list-workers';
 import type { IncidentViewSchema, SilenceViewSchema } from './alert-responses';
@@ -31,4 +33,5 @@ export const responseSchemasMatchTypes: [
   Same<Out<typeof TokenSchema>, TokenView>,
   Same<Out<typeof IncidentViewSchema>, IncidentView>,
   Same<Out<typeof SilenceViewSchema>, SilenceView>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<Out<typeof ArchiveSchema>, ArchiveView>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -20,7 +20,13 @@ import * as authOidcStart from '@/app/api/v1/auth/oidc/start/route';
 import * as broker from '@/app/api/v1/broker/route';
 import * as health from '@/app/api/v1/health/route';
 import * as openapiJson from '@/app/api/v1/openapi.json/route';
+import * as queuesNameArchivesIdRestore from '@/app/api/v1/queues/[name]/archives/[archiveId]/restore/route';
+import * as queuesNameArchivesId from '@/app/api/v1/queues/[name]/archives/[archiveId]/route';
+import * as queuesNameArchives from '@/app/api/v1/queues/[name]/archives/route';
+import * as queuesNameMessagesTaskId from '@/app/api/v1/queues/[name]/messages/[taskId]/route';
 import * as queuesNameMessages from '@/app/api/v1/queues/[name]/messages/route';
+import * as queuesNameMove from '@/app/api/v1/queues/[name]/move/route';
+import * as queuesNamePurge from '@/app/api/v1/queues/[name]/purge/route';
 import * as queuesName from '@/app/api/v1/queues/[name]/route';
 import * as queues from '@/app/api/v1/queues/route';
 import * as statsThroughput from '@/app/api/v1/stats/throughput/route';
@@ -28,6 +34,7 @@ import * as stream from '@/app/api/v1/stream/route';
 import * as tasksId from '@/app/api/v1/tasks/[id]/route';
 import * as tasksCounts from '@/app/api/v1/tasks/counts/route';
 import * as tasksRetry from '@/app/api/v1/tasks/retry/route';
+import * as tasksRevoke from '@/app/api/v1/tasks/revoke/route';
 import * as tasks from '@/app/api/v1/tasks/route';
 import * as tokensId from '@/app/api/v1/tokens/[id]/route';
 import * as tokens from '@/app/api/v1/tokens/route';
@@ -75,7 +82,13 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/broker': broker,
   '/api/v1/health': health,
   '/api/v1/openapi.json': openapiJson,
+  '/api/v1/queues/{name}/archives/{archiveId}/restore': queuesNameArchivesIdRestore,
+  '/api/v1/queues/{name}/archives/{archiveId}': queuesNameArchivesId,
+  '/api/v1/queues/{name}/archives': queuesNameArchives,
+  '/api/v1/queues/{name}/messages/{taskId}': queuesNameMessagesTaskId,
   '/api/v1/queues/{name}/messages': queuesNameMessages,
+  '/api/v1/queues/{name}/move': queuesNameMove,
+  '/api/v1/queues/{name}/purge': queuesNamePurge,
   '/api/v1/queues/{name}': queuesName,
   '/api/v1/queues': queues,
   '/api/v1/stats/throughput': statsThroughput,
@@ -83,6 +96,7 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/tasks/{id}': tasksId,
   '/api/v1/tasks/counts': tasksCounts,
   '/api/v1/tasks/retry': tasksRetry,
+  '/api/v1/tasks/revoke': tasksRevoke,
   '/api/v1/tasks': tasks,
   '/api/v1/tokens/{id}': tokensId,
   '/api/v1/tokens': tokens,

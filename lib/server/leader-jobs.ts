@@ -5,6 +5,7 @@ import type { LeaderJobDefinition } from './collector/leader-job';
 import { startQueueDiscovery } from './queues/discovery-scan';
 import { startQueueSampler } from './queues/sampler';
 import { alertJob } from './alerts/alert-job';
+import { durableRevokeJob } from './actions/revoke-job';
 import { resourceSamplerJob } from './workers/resource-sampler';
 
 // Every job that runs only in the process holding the collector lease, in one place. Each starts when
@@ -19,4 +20,5 @@ export const LEADER_JOBS: readonly LeaderJobDefinition[] = [
   { name: 'queue discovery', start: (scope) => startQueueDiscovery(scope.ctx, { batch: () => scope.fence.batch() }) },
   resourceSamplerJob,
   alertJob,
+  durableRevokeJob,
 ];

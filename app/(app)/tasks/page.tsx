@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { Suspense } from 'react';
+import { BulkActions } from '@/components/tasks/bulk-actions';
+import { REVOKE_ACTIONS, type TaskFilterBody } from '@/components/tasks/task-action-types';
 import { TaskFilters } from '@/components/tasks/task-filters';
 import { TaskTable } from '@/components/tasks/task-table';
 import { Empty } from '@/components/ui/card';
 import { TaskListQuery } from '@/lib/schemas/task-query';
-import { pageView } from '@/lib/server/auth/page-guard';
+import { actionsFor, currentPrincipal, pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { taskFilterValues } from '@/lib/server/tasks/filter-values';
 import { listTasks } from '@/lib/server/tasks/list-tasks';
@@ -45,6 +47,9 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
   const older = new URLSearchParams();
   for (const [k, v] of Object.entries(sp)) for (const x of Array.isArray(v) ? v : v ? [v] : []) if (k !== 'cursor') older.append(k, x);
   if (page?.nextCursor) older.set('cursor', page.nextCursor);
+  const principal = await currentPrincipal();
+  const mayAct = principal ? actionsFor(principal).tasks : false;
+  const filter = parsed.success ? filterBody(parsed.data) : null;
 
   return (
     <div className="space-y-4">
@@ -73,7 +78,8 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
         </p>
       ) : page && page.items.length > 0 ? (
         <>
-          <TaskTable tasks={page.items} order={parsed.data.order} />
+          {mayAct && <BulkActions actions={REVOKE_ACTIONS} filter={filter} />}
+          <TaskTable tasks={page.items} order={parsed.data.order} selectable={mayAct} />
           <nav aria-label="Pagination" className="flex gap-3 text-sm">
             {one('cursor') && (
               <Link className="text-accent hover:underline" href={`/tasks?${(() => { const n = new URLSearchParams(older); n.delete('cursor'); return n.toString(); })()}`}>
@@ -92,4 +98,11 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
       )}
     </div>
   );
+}
+
+/** The list's filters as an action's `filter` (no paging); null when none is set (no action on every task). */
+function filterBody(q: TaskListQuery): TaskFilterBody | null {
+  const { order: _order, limit: _limit, cursor: _cursor, ...rest } = q;
+  const entries = Object.entries(rest).flatMap(([k, v]) => (v === undefined ? [] : [[k, typeof v === 'number' ? String(v) : v] as const]));
+  return entries.length > 0 ? Object.fromEntries(entries) : null;
 }

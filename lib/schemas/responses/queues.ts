@@ -72,7 +72,7 @@ export const QueueDetailSchema = QueueSchema.extend({
   at: z.number(),
 });
 
-const PeekedMessageSchema = z.object({
+export const PeekedMessageSchema = z.object({
   id: z.string().nullable(),
   task: z.string().nullable(),
   argsRepr: z.string().nullable().describe('redacted'),

@@ -23,7 +23,9 @@ export const INSPECT_COMMANDS = [
 export type InspectCommand = (typeof INSPECT_COMMANDS)[number];
 export const InspectCommandSchema = z.enum(INSPECT_COMMANDS);
 
-const TaskId = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'task ids are printable ASCII');
+/** A task id as control messages carry it (printable ASCII, bounded). */
+export const TaskIdSchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'task ids are printable ASCII');
+const TaskId = TaskIdSchema;
 const TASK_INFO_ITEMS = ['exchange', 'routing_key', 'rate_limit', 'acks_late', 'max_retries', 'time_limit', 'soft_time_limit', 'ignore_result'] as const;
 
 /** Arguments each command accepts (strict: anything else is refused before publish). */

@@ -55,6 +55,10 @@ export interface CollectorOptions {
   /** How often to sample worker resources and evaluate alert rules (tests shorten them). */
   resourceSampleMs?: number;
   alertIntervalMs?: number;
+  /** Durable revokes (actions/revoke-job.ts): new-worker check, pruning and re-send intervals. */
+  revokeCheckMs?: number;
+  revokePruneMs?: number;
+  revokeResendMs?: number;
 }
 
 interface Term {
@@ -187,7 +191,7 @@ export class Collector {
       forgetTasks: (ids) => term.flusher.forget(ids),
       forgetWorkers: (hosts) => term.flusher.forgetWorkers(hosts),
       addEvents: (evs) => this.addEvents(evs),
-      options: { staleAfterS: this.options.staleAfterS, staleSweepMs: this.options.staleSweepMs, resourceSampleMs: this.options.resourceSampleMs, alertIntervalMs: this.options.alertIntervalMs },
+      options: { staleAfterS: this.options.staleAfterS, staleSweepMs: this.options.staleSweepMs, resourceSampleMs: this.options.resourceSampleMs, alertIntervalMs: this.options.alertIntervalMs, revokeCheckMs: this.options.revokeCheckMs, revokePruneMs: this.options.revokePruneMs, revokeResendMs: this.options.revokeResendMs },
     };
   }
 

@@ -17,7 +17,7 @@ export interface LeaderScope {
   forgetTasks(ids: readonly string[]): void;
   forgetWorkers(hostnames: readonly string[]): void;
   addEvents(events: ReadonlyMap<string, StoredEvent[]>): void;
-  options: { staleAfterS?: number; staleSweepMs?: number; resourceSampleMs?: number; alertIntervalMs?: number };
+  options: { staleAfterS?: number; staleSweepMs?: number; resourceSampleMs?: number; alertIntervalMs?: number; revokeCheckMs?: number; revokePruneMs?: number; revokeResendMs?: number };
 }
 
 export interface LeaderJob {

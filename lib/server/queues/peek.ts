@@ -89,6 +89,17 @@ function notShown(size: number, band: number, position: number): PeekedMessage {
   };
 }
 
+/** One raw message as the peek list shows it (not yet redacted). */
+export function peekedMessage(m: Buffer, band: number, position: number): PeekedMessage {
+  const d = decodeQueueMessage(m, band);
+  return {
+    position,
+    id: d.id, task: d.task, argsRepr: d.argsRepr, kwargsRepr: d.kwargsRepr, eta: d.eta, expires: d.expires,
+    priority: d.priority, band, retries: d.retries, redelivered: d.redelivered, size: d.size,
+    protocol: d.protocol, undecodable: d.undecodable,
+  };
+}
+
 /** The page, its arguments redacted for `view`. */
 export async function peekMessages(ctx: TrellisContext, queue: string, offset: number, limit: number, view: RedactView = FULL_VIEW): Promise<PeekPage> {
   if (!Number.isInteger(offset) || offset < 0 || offset > PEEK_MAX_OFFSET) throw new AppError('INVALID_INPUT', `offset: must be an integer from 0 to ${PEEK_MAX_OFFSET}`);
@@ -108,13 +119,7 @@ export async function peekMessages(ctx: TrellisContext, queue: string, offset: n
   const items: PeekedMessage[] = plan.flatMap((p, k) =>
     (raw.slices[k] ?? []).map((m, j): PeekedMessage => {
       if (typeof m === 'number') return notShown(m, p.step, p.position + j);
-      const d = decodeQueueMessage(m, p.step);
-      return {
-        position: p.position + j,
-        id: d.id, task: d.task, argsRepr: d.argsRepr, kwargsRepr: d.kwargsRepr, eta: d.eta, expires: d.expires,
-        priority: d.priority, band: p.step, retries: d.retries, redelivered: d.redelivered, size: d.size,
-        protocol: d.protocol, undecodable: d.undecodable,
-      };
+      return peekedMessage(m, p.step, p.position + j);
     }),
   );
   const page = { queue, depth: total, offset, limit: size, items, nextOffset: offset + size < total ? offset + size : null };

@@ -89,9 +89,9 @@ export function storeKeys(prefix: string) {
     // purge and restore are each one atomic script.
     /** ZSET per queue (broker): its purge archives by time (archive id members). */
     queueArchives: (queue: string) => `${prefix}archives:${queue}`,
-    /** LIST per archive (broker): the purged messages, byte for byte, in the queue's order. */
-    archiveMessages: (archiveId: string) => `${prefix}archive:${archiveId}:messages`,
-    /** HASH per archive (broker): queue, band counts, when, by whom. */
+    /** LIST per archive and priority band (broker): the purged messages, byte for byte, in the queue's order. */
+    archiveMessages: (archiveId: string, band: number) => `${prefix}archive:${archiveId}:messages:${band}`,
+    /** HASH per archive (broker): queue, band counts, when, by whom, a version bumped by every restore step. */
     archiveMeta: (archiveId: string) => `${prefix}archive:${archiveId}:meta`,
     /** ZSET per queue: depth samples (queues module). */
     queueSeries: (queue: string, resolution: 'raw' | 'minute') => `${prefix}queue:${resolution}:${queue}`,

@@ -1,8 +1,10 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { ArchiveList } from '@/components/queues/archive-list';
 import { ConsumerList } from '@/components/queues/consumer-list';
 import { DepthChart } from '@/components/queues/depth-chart';
 import { MeasureStatus } from '@/components/queues/measure-status';
+import { QueueActionDialog } from '@/components/queues/queue-action-dialog';
 import { Card, Empty, StatTile } from '@/components/ui/card';
 import { TableHead } from '@/components/ui/table-head';
 import { AppError } from '@/lib/errors';
@@ -10,10 +12,11 @@ import { formatDrain, formatNumber, formatWaited, WAITED_SOURCE } from '@/lib/fo
 import { incidentSpans, rangeStart } from '@/components/charts/incident-spans';
 import { listAlerts, listRules } from '@/lib/server/alerts/alerts-api';
 import { inScope } from '@/lib/server/alerts/evaluate/observation';
-import { pageView } from '@/lib/server/auth/page-guard';
+import { actionsFor, currentPrincipal, pageView } from '@/lib/server/auth/page-guard';
 import { getContext } from '@/lib/server/context';
 import { getQueue } from '@/lib/server/queues/get-queue';
 import { PEEK_MAX_OFFSET, peekMessages } from '@/lib/server/queues/peek';
+import { listArchives } from '@/lib/server/queue-actions/archive';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,7 +30,10 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
   const offset = Math.min(PEEK_MAX_OFFSET, Math.max(0, Math.trunc(Number(sp.offset ?? 0)) || 0));
   const ctx = getContext();
   const since = rangeStart(RANGE_SECONDS[range]);
-  const [q, peek, alerts, { rules }] = await Promise.all([
+  const principal = await currentPrincipal();
+  const actions = principal ? actionsFor(principal) : null;
+  const may = { queues: actions?.queues === true, queuesDelete: actions?.queuesDelete === true };
+  const [q, peek, alerts, { rules }, archives] = await Promise.all([
     getQueue(ctx, name, range).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') notFound();
       if (err instanceof AppError && err.code === 'UNAVAILABLE') return null;
@@ -37,6 +43,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
     // This queue's incidents in the shown range (active and resolved) and the backlog rules that apply to it.
     listAlerts(ctx, { queue: name, since, limit: 50 }),
     listRules(ctx),
+    listArchives(ctx, name),
   ]);
   if (!q) return <Empty>Queues not measured yet: no collecting process has sampled the broker.</Empty>;
   const spans = incidentSpans([...alerts.active, ...alerts.history], { from: q.history[0]?.t ?? since, to: q.at });
@@ -47,7 +54,14 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="font-mono text-xl font-semibold">{q.name}</h1>
         {q.consumers.length === 0 && <span className="rounded border border-bad/40 bg-bad/10 px-1.5 py-0.5 text-xs font-medium text-bad">no consumers</span>}
+        {may.queues && (
+          <div className="ml-auto flex gap-2" role="group" aria-label="Queue actions">
+            <QueueActionDialog kind="move" queue={q.name} url={`/api/v1/queues/${encodeURIComponent(q.name)}/move`} label="Move…" />
+            <QueueActionDialog kind="purge" queue={q.name} url={`/api/v1/queues/${encodeURIComponent(q.name)}/purge`} label="Purge…" danger />
+          </div>
+        )}
       </div>
+      {actions?.readOnly && <p className="text-xs text-muted">Read-only mode (TRELLIS_READ_ONLY): queue actions are off.</p>}
       <MeasureStatus sampledAt={q.sampledAt} discovery={q.discovery} now={q.at} />
       <div className="grid grid-cols-2 gap-3 md:grid-cols-6">
         <StatTile label="Waiting" value={formatNumber(q.depth)} hint={q.bands.map((b) => `band ${b.step}: ${b.depth}`).join(' · ')} />
@@ -77,7 +91,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="peek-table">
-              <TableHead columns={['#', 'Task', 'Id', 'Args', 'ETA', 'Band', 'Retries', 'Redelivered', 'Size']} />
+              <TableHead columns={['#', 'Task', 'Id', 'Args', 'ETA', 'Band', 'Retries', 'Redelivered', 'Size', ...(may.queuesDelete ? ['Actions'] : [])]} />
               <tbody>
                 {peek.items.map((m) => (
                   <tr key={`${m.position}-${m.id}`} className="border-t border-border">
@@ -90,6 +104,11 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
                     <td className="py-1 pr-4 tabular-nums">{m.retries ?? '—'}</td>
                     <td className="py-1 pr-4">{m.redelivered ? 'yes' : ''}</td>
                     <td className="py-1 pr-4 tabular-nums text-xs">{m.size} B</td>
+                    {may.queuesDelete && (
+                      <td className="py-1 pr-4">
+                        {m.id && <QueueActionDialog kind="message-delete" queue={q.name} url={`/api/v1/queues/${encodeURIComponent(q.name)}/messages/${encodeURIComponent(m.id)}`} method="DELETE" label="Delete" name={`Delete ${m.id}`} danger />}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
@@ -100,6 +119,9 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
           {offset > 0 && <Link className="text-accent hover:underline" href={href({ offset: Math.max(0, offset - PAGE) })}>← Previous</Link>}
           {peek.nextOffset !== null && peek.nextOffset <= PEEK_MAX_OFFSET && <Link className="text-accent hover:underline" href={href({ offset: peek.nextOffset })}>Next →</Link>}
         </nav>
+      </Card>
+      <Card title={`Archives (${archives.items.length})`}>
+        <ArchiveList queue={q.name} archives={archives.items} canRestore={may.queues} canDelete={may.queuesDelete} />
       </Card>
     </div>
   );

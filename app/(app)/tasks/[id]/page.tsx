@@ -1,6 +1,9 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttemptCard } from '@/components/tasks/attempt-card';
+import { ActionNotes } from '@/components/tasks/action-notes';
+import { REVOKE_ACTIONS } from '@/components/tasks/task-action-types';
+import { TaskActions } from '@/components/tasks/task-actions';
 import { BackendMetaView } from '@/components/tasks/backend-meta';
 import { WorkflowTree } from '@/components/tasks/workflow-tree';
 import { TimeAgo } from '@/components/shell/time-mode';
@@ -12,6 +15,7 @@ import { formatDuration } from '@/lib/format';
 import { RetryButton } from '@/components/tasks/retry-button';
 import { canRetry } from '@/lib/server/actions/retry-tasks';
 import { actionsFor, currentPrincipal, pageView } from '@/lib/server/auth/page-guard';
+import { isRevocableState } from '@/lib/server/actions/revoke-select';
 import { getContext } from '@/lib/server/context';
 import { backendOutcome } from '@/lib/server/tasks/backend-outcome';
 import { getTaskWithWorkflow } from '@/lib/server/tasks/get-task';
@@ -30,7 +34,9 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
     throw err;
   });
   const principal = await currentPrincipal();
-  const mayRetry = principal !== null && actionsFor(principal).tasks && canRetry(task.state);
+  const mayActOnTasks = principal !== null && actionsFor(principal).tasks;
+  const mayRetry = mayActOnTasks && canRetry(task.state);
+  const mayAct = mayActOnTasks && isRevocableState(task.state);
   const rootId = task.rootId ?? task.id;
   const children = task.backend?.children ?? [];
 
@@ -63,6 +69,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
             <RetryButton id={task.id} name={task.name} queue={task.queue} />
           </span>
         )}
+        {mayAct && <TaskActions taskId={task.id} actions={REVOKE_ACTIONS} />}
       </div>
       {(task.retryOf || task.retriedAs.length > 0) && (
         <nav aria-label="Retry links" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
@@ -129,6 +136,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
               </li>
             ))}
           </ol>
+          <ActionNotes notes={task.actions} />
         </Card>
         <Card title="Workflow">
           {workflow.length > 1 || children.length > 0 || task.groups.length > 0 ? (
