@@ -53,6 +53,7 @@ import * as flowerTaskAsyncApply from '@/app/api/task/async-apply/[name]/route';
 import * as flowerTaskSendTask from '@/app/api/task/send-task/[name]/route';
 import * as flowerTaskApply from '@/app/api/task/apply/[name]/route';
 import * as flowerTaskAbort from '@/app/api/task/abort/[id]/route';
+import * as flowerTaskRevoke from '@/app/api/task/revoke/[id]/route';
 import * as flowerWorkerShutdown from '@/app/api/worker/shutdown/[hostname]/route';
 import * as flowerPoolRestart from '@/app/api/worker/pool/restart/[hostname]/route';
 import * as flowerPoolGrow from '@/app/api/worker/pool/grow/[hostname]/route';
@@ -115,6 +116,7 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/task/send-task/{name}': flowerTaskSendTask,
   '/api/task/apply/{name}': flowerTaskApply,
   '/api/task/abort/{id}': flowerTaskAbort,
+  '/api/task/revoke/{id}': flowerTaskRevoke,
   '/api/worker/shutdown/{hostname}': flowerWorkerShutdown,
   '/api/worker/pool/restart/{hostname}': flowerPoolRestart,
   '/api/worker/pool/grow/{hostname}': flowerPoolGrow,

@@ -47,6 +47,7 @@ let r: {
   sendTask: typeof import('@/app/api/task/send-task/[name]/route');
   apply: typeof import('@/app/api/task/apply/[name]/route');
   abort: typeof import('@/app/api/task/abort/[id]/route');
+  revoke: typeof import('@/app/api/task/revoke/[id]/route');
 };
 
 /** What a separate real client (`app.control.inspect`) reports for one worker. */
@@ -110,6 +111,7 @@ beforeAll(async () => {
     sendTask: await import('@/app/api/task/send-task/[name]/route'),
     apply: await import('@/app/api/task/apply/[name]/route'),
     abort: await import('@/app/api/task/abort/[id]/route'),
+    revoke: await import('@/app/api/task/revoke/[id]/route'),
   };
 }, 240_000);
 
@@ -440,5 +442,24 @@ describe("Flower's abort path", () => {
     expect((await call(r.abort.POST, `/api/task/abort/${done}`, { id: done }, '')).body).toEqual({ message: `Aborted '${done}'` });
     expect((await readBackendMeta(ctx, done))?.status).toBe('SUCCESS');
     expect(isAborted(done)).toBe('False');
+  });
+});
+
+describe("Flower's revoke path", () => {
+  it("terminates a running task with the signal asked for, answers Flower's message, and audits it", async () => {
+    const run = spawnSync(PYTHON, ['-c', 'from tasks import sleepy; print(sleepy.apply_async((30,)).id)'], { cwd: APP_DIR, env: celeryEnv(server.url(0), server.url(1)), encoding: 'utf8', timeout: 30_000 });
+    const id = run.stdout.trim();
+    await waitFor(async () => (await readBackendMeta(ctx, id))?.status === 'STARTED', 'sleepy started', 30_000);
+    const dry = await call(r.revoke.POST, `/api/task/revoke/${id}`, { id }, 'terminate=true&signal=SIGKILL&dryRun=true');
+    expect(dry.body).toMatchObject({ dryRun: true, count: 1, revocable: 1 });
+    const a = await call(r.revoke.POST, `/api/task/revoke/${id}`, { id }, 'terminate=true&signal=SIGKILL');
+    expect([a.status, a.body]).toEqual([fixture('revoke').status, { message: `Revoked '${id}'` }]);
+    expect(shapeDiff(fixture('revoke').body, a.body)).toEqual([]);
+    await waitFor(async () => (await readBackendMeta(ctx, id))?.status === 'REVOKED', 'sleepy revoked', 30_000);
+    expect((await listAudit(ctx, { action: 'tasks.terminate', limit: 1 })).items[0]).toMatchObject({ target: id, params: { terminate: true, signal: 'SIGKILL' } });
+    // A task already final: Flower's answer, nothing sent (Flower broadcasts anyway, to no effect).
+    const done = ids.success[0] ?? '';
+    expect((await call(r.revoke.POST, `/api/task/revoke/${done}`, { id: done }, '')).body).toEqual({ message: `Revoked '${done}'` });
+    expect((await readBackendMeta(ctx, done))?.status).toBe('SUCCESS');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RevokeResponseSchema } from './revoke';
 
 // Answers of Flower's REST API paths, as Flower 2.1 writes them (tests/fixtures/flower holds the
 // answers captured from a real Flower; docs/flower-compat.md lists every difference).
@@ -78,3 +79,5 @@ export const FlowerPublishedSchema = z
     }),
   ])
   .describe('{"task-id", "state"} (apply: also "result", and "traceback" for a failure), or with dryRun the message that would be published');
+
+export const FlowerRevokeSchema = z.union([z.object({ message: z.string() }), RevokeResponseSchema]).describe(`{"message": "Revoked '<id>'"}, or with dryRun the revoke's preview`);
