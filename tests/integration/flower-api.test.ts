@@ -389,6 +389,22 @@ describe("Flower's publish paths: validated messages published inside runAction,
     await waitFor(async () => (await result((later.body as { 'task-id': string })['task-id']))?.result === 7, 'the countdown task run', 30_000);
   });
 
+  it('secrets in task arguments are masked on every Flower task path, as on the native ones', async () => {
+    const SECRET = 'flower-s3cret-pw';
+    const a = await json(r.asyncApply.POST, '/api/task/async-apply/tasks.sleepy', 'tasks.sleepy', { args: [0], kwargs: { password: SECRET } });
+    const id = (a.body as { 'task-id': string })['task-id'];
+    await waitFor(async () => (await result(id))?.status === 'SUCCESS', 'the task with a secret run', 30_000);
+    const { getTask } = await import('@/lib/server/tasks/get-task');
+    await waitFor(async () => (await getTask(ctx, id).catch(() => null))?.state === 'SUCCESS', 'its events recorded', 30_000);
+    const texts = [
+      await call(r.info.GET, `/api/task/info/${id}`, { id }),
+      await call(r.tasks.GET, '/api/tasks?taskname=tasks.sleepy'),
+      await call(r.result.GET, `/api/task/result/${id}`, { id }),
+    ].map((x) => JSON.stringify(x.body));
+    expect(texts[0]).toContain('password');
+    for (const t of texts) expect(t).not.toContain(SECRET);
+  });
+
   it("Flower's errors: unknown task 404, a malformed body 400, args not an array refused (Flower 400, Trellis 422)", async () => {
     same(await json(r.asyncApply.POST, '/api/task/async-apply/tasks.nope', 'tasks.nope', { args: [] }), 'async-apply-unknown');
     same(await json(r.asyncApply.POST, '/api/task/async-apply/tasks.add', 'tasks.add', '{'), 'async-apply-bad-json');
