@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   READ_ONLY: 403,
+  /** A worker refused or did not answer a control command (Flower's 403 on its control paths). */
+  WORKER_REFUSED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,

@@ -17,7 +17,8 @@ export function operation(spec: RouteSpec, method: string, path: string, tag: st
     : doc?.contentType
     ? { description, content: { [doc.contentType]: { schema: { type: 'string' } } } }
     : { description, content: { 'application/json': { schema: doc?.response ? toJsonSchema(doc.response, 'output', schemas) : {} } } };
-  const validates = Boolean(spec.params ?? spec.query ?? spec.body);
+  const validates = Boolean(spec.params ?? spec.query ?? spec.body ?? spec.form);
+  const formSchema = spec.form ? toJsonSchema(spec.form, 'input', schemas) : null;
   return {
     operationId: operationId(method, path),
     tags: [tag],
@@ -27,10 +28,12 @@ export function operation(spec: RouteSpec, method: string, path: string, tag: st
     ...(parameters.length ? { parameters } : {}),
     ...(spec.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input', schemas) } } } }
+      : formSchema
+      ? { requestBody: { required: false, content: { 'application/x-www-form-urlencoded': { schema: formSchema }, 'application/json': { schema: formSchema } } } }
       : {}),
     responses: {
       [status]: success,
-      ...(spec.body ? { '400': ref('BadRequest'), '413': ref('TooLarge'), '415': ref('UnsupportedMediaType') } : {}),
+      ...(spec.body ?? spec.form ? { '400': ref('BadRequest'), '413': ref('TooLarge'), '415': ref('UnsupportedMediaType') } : {}),
       ...(spec.permission === 'public' ? {} : { '401': ref('Unauthorized'), '403': ref('Forbidden') }),
       ...(spec.params ? { '404': ref('NotFound') } : {}),
       ...(validates ? { '422': ref('Invalid') } : {}),

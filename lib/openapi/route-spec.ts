@@ -21,5 +21,7 @@ export interface RouteSpec {
   query?: z.ZodType;
   params?: z.ZodType;
   body?: z.ZodType;
+  /** Flower-style parameters: form fields (or JSON, or the query string). */
+  form?: z.ZodType;
   doc?: RouteDoc;
 }

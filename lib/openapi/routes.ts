@@ -43,6 +43,25 @@ import * as workersHostnameInspectWhat from '@/app/api/v1/workers/[hostname]/ins
 import * as workersHostname from '@/app/api/v1/workers/[hostname]/route';
 import * as workers from '@/app/api/v1/workers/route';
 import * as flowerWorkers from '@/app/api/workers/route';
+import * as flowerTasks from '@/app/api/tasks/route';
+import * as flowerTaskTypes from '@/app/api/task/types/route';
+import * as flowerTaskInfo from '@/app/api/task/info/[id]/route';
+import * as flowerTaskResult from '@/app/api/task/result/[id]/route';
+import * as flowerTaskRateLimit from '@/app/api/task/rate-limit/[name]/route';
+import * as flowerTaskTimeout from '@/app/api/task/timeout/[name]/route';
+import * as flowerTaskAsyncApply from '@/app/api/task/async-apply/[name]/route';
+import * as flowerTaskSendTask from '@/app/api/task/send-task/[name]/route';
+import * as flowerTaskApply from '@/app/api/task/apply/[name]/route';
+import * as flowerTaskAbort from '@/app/api/task/abort/[id]/route';
+import * as flowerTaskRevoke from '@/app/api/task/revoke/[id]/route';
+import * as flowerWorkerShutdown from '@/app/api/worker/shutdown/[hostname]/route';
+import * as flowerPoolRestart from '@/app/api/worker/pool/restart/[hostname]/route';
+import * as flowerPoolGrow from '@/app/api/worker/pool/grow/[hostname]/route';
+import * as flowerPoolShrink from '@/app/api/worker/pool/shrink/[hostname]/route';
+import * as flowerPoolAutoscale from '@/app/api/worker/pool/autoscale/[hostname]/route';
+import * as flowerAddConsumer from '@/app/api/worker/queue/add-consumer/[hostname]/route';
+import * as flowerCancelConsumer from '@/app/api/worker/queue/cancel-consumer/[hostname]/route';
+import * as flowerHealthcheck from '@/app/healthcheck/route';
 import * as metrics from '@/app/metrics/route';
 
 export const routeModules: Record<string, Record<string, unknown>> = {
@@ -87,5 +106,24 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/workers/{hostname}': workersHostname,
   '/api/v1/workers': workers,
   '/api/workers': flowerWorkers,
+  '/api/tasks': flowerTasks,
+  '/api/task/types': flowerTaskTypes,
+  '/api/task/info/{id}': flowerTaskInfo,
+  '/api/task/result/{id}': flowerTaskResult,
+  '/api/task/rate-limit/{name}': flowerTaskRateLimit,
+  '/api/task/timeout/{name}': flowerTaskTimeout,
+  '/api/task/async-apply/{name}': flowerTaskAsyncApply,
+  '/api/task/send-task/{name}': flowerTaskSendTask,
+  '/api/task/apply/{name}': flowerTaskApply,
+  '/api/task/abort/{id}': flowerTaskAbort,
+  '/api/task/revoke/{id}': flowerTaskRevoke,
+  '/api/worker/shutdown/{hostname}': flowerWorkerShutdown,
+  '/api/worker/pool/restart/{hostname}': flowerPoolRestart,
+  '/api/worker/pool/grow/{hostname}': flowerPoolGrow,
+  '/api/worker/pool/shrink/{hostname}': flowerPoolShrink,
+  '/api/worker/pool/autoscale/{hostname}': flowerPoolAutoscale,
+  '/api/worker/queue/add-consumer/{hostname}': flowerAddConsumer,
+  '/api/worker/queue/cancel-consumer/{hostname}': flowerCancelConsumer,
+  '/healthcheck': flowerHealthcheck,
   '/metrics': metrics,
 };

@@ -54,7 +54,7 @@ interface Route {
 
 async function routes(): Promise<Route[]> {
   const out: Route[] = [];
-  for (const file of routeFiles('app').filter((f) => f.startsWith(path.join('app', 'api')) || f.startsWith(path.join('app', 'metrics')))) {
+  for (const file of routeFiles('app').filter((f) => f.startsWith(path.join('app', 'api')) || f.startsWith(path.join('app', 'metrics')) || f.startsWith(path.join('app', 'healthcheck')))) {
     const pattern = '/' + path.relative('app', path.dirname(file)).replace(/\\/g, '/').replace(/\[([^\]]+)\]/g, '{$1}');
     const names = [...pattern.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
     const params = Object.fromEntries(names.map((n) => [n, PARAMS[n] ?? 'x']));

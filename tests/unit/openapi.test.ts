@@ -22,8 +22,8 @@ type Operation = { summary: string; parameters?: Array<{ name: string; in: strin
 const op = (p: string, method: string) => (openApiDocument().paths[p] ?? {})[method] as Operation;
 
 describe('OpenAPI document', () => {
-  it('generates a path for every route handler under app/api and app/metrics, from its module', () => {
-    const routes = [...routeFiles('app/api'), 'app/metrics/route.ts'].map(urlPath).sort();
+  it('generates a path for every route handler under app/api, app/metrics and app/healthcheck, from its module', () => {
+    const routes = [...routeFiles('app/api'), 'app/metrics/route.ts', 'app/healthcheck/route.ts'].map(urlPath).sort();
     expect(routes.length).toBeGreaterThan(25);
     expect(Object.keys(routeModules).sort()).toEqual(routes);
     expect(Object.keys(openApiDocument().paths).sort()).toEqual(routes);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { viewFor } from '@/lib/server/auth/redact-view';
+import { looseBool } from '@/lib/server/flower/params';
 import { withRoute } from '@/lib/server/http/handler';
 import { flowerWorkers } from '@/lib/server/inspect/flower-workers';
 import { NodeNameSchema } from '@/lib/server/inspect/inspect';
@@ -7,9 +9,7 @@ import { FlowerWorkersSchema } from '@/lib/schemas/responses/system';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-// Flower parses booleans loosely (`refresh=1`, `refresh=true`); so do we.
-const bool = z.string().optional().transform((v) => v !== undefined && !['', '0', 'false', 'no'].includes(v.toLowerCase()));
-const Query = z.object({ refresh: bool, status: bool, workername: NodeNameSchema.optional() });
+const Query = z.object({ refresh: looseBool, status: looseBool, workername: NodeNameSchema.optional() });
 
 // GET /api/workers – Flower-compatible: hostname → {stats, active_queues, registered, scheduled, active, reserved, revoked, conf, timestamp}.
-export const GET = withRoute({ permission: 'workers:read', query: Query, doc: { summary: 'Flower-compatible: every worker with its inspect replies', response: FlowerWorkersSchema } }, ({ ctx, query }) => flowerWorkers(ctx, query));
+export const GET = withRoute({ permission: 'workers:read', query: Query, doc: { summary: 'Flower-compatible: every worker with its inspect replies', response: FlowerWorkersSchema } }, ({ ctx, query, principal }) => flowerWorkers(ctx, query, viewFor(principal, ctx.config)));

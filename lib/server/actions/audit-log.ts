@@ -76,8 +76,8 @@ const PAGE = 500;
 /** Newest first, filtered; at most SCAN_BUDGET entries are examined per call (then a cursor to go on). */
 export async function listAudit(ctx: TrellisContext, q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
   const items: AuditRecord[] = [];
-  let end = q.cursor ? `(${q.cursor}` : q.until !== undefined ? `${Math.floor(q.until * 1000)}-99999999` : '+';
-  const start = q.since !== undefined ? `${Math.floor(q.since * 1000)}-0` : '-';
+  let end = q.cursor ? `(${q.cursor}` : q.until !== undefined ? `${Math.max(0, Math.floor(q.until * 1000))}-99999999` : '+';
+  const start = q.since !== undefined ? `${Math.max(0, Math.floor(q.since * 1000))}-0` : '-'; // a stream id is never negative
   let scanned = 0;
   let lastId: string | null = null;
   while (items.length < q.limit && scanned < SCAN_BUDGET) {

@@ -6,6 +6,7 @@ import { getContext, type TrellisContext } from '../context';
 import { hostAllowed } from './allowed-hosts';
 import type { RouteDoc, RouteSpec } from '@/lib/openapi/route-spec';
 import { authorize, type Permission, type Principal } from './authorize';
+import { readFormParams } from './form-params';
 import { readJsonBody } from './json-body';
 import { rateKindOf, rateLimit, RateLimitedError, type RateKind } from './rate-limit';
 import { inRequestScope, requestIdOf } from './request-scope';
@@ -37,6 +38,8 @@ export interface RouteOptions<QS extends z.ZodType, PS extends z.ZodType, BS ext
   params?: PS;
   /** A JSON request body (POST); an empty body parses as {}. */
   body?: BS;
+  /** Instead of `body`: Flower-style parameters (query string, form fields or a JSON object, merged), parsed into `body`. */
+  form?: BS;
   /** The rate-limit bucket; by default 'action' for permissions ending in ':act', else 'read'. A login route passes 'login'. */
   rateLimit?: RateKind;
   /** For the OpenAPI document (lib/openapi): what the route does and answers. */
@@ -62,8 +65,9 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
         const query = options.query ? options.query.parse(searchParamsToObject(new URL(request.url).searchParams)) : undefined;
         const params = options.params ? options.params.parse((await routeContext?.params) ?? {}) : undefined;
         // A body where none is expected gets the same checks (413/415/400), then is ignored.
-        const raw = options.body || !BODYLESS.has(request.method) ? await readJsonBody(request) : undefined;
-        const body = options.body ? options.body.parse(raw) : undefined;
+        const raw = options.form ? await readFormParams(request) : options.body || !BODYLESS.has(request.method) ? await readJsonBody(request) : undefined;
+        const bodySchema = options.form ?? options.body;
+        const body = bodySchema ? bodySchema.parse(raw) : undefined;
         // Read-only mode: a valid request to act on the cluster (dry runs included) is refused here,
         // for the native and Flower-compatible paths alike; the domain's runAction checks again.
         if (ctx.config.readOnly && CLUSTER_ACTIONS.has(options.permission)) throw new AppError('READ_ONLY', 'Trellis runs read-only (TRELLIS_READ_ONLY): actions are disabled');
@@ -85,8 +89,8 @@ export function withRoute<QS extends z.ZodType = z.ZodUnknown, PS extends z.ZodT
   };
   // What the route requires, readable by tests (the role × route matrix enumerates every route),
   // and what it validates and answers, from which lib/openapi generates the OpenAPI document.
-  const { permission, query, params, body, doc } = options;
-  const spec: RouteSpec = { permission, query, params, body, doc };
+  const { permission, query, params, body, form, doc } = options;
+  const spec: RouteSpec = { permission, query, params, body, form, doc };
   return Object.assign(route, { spec });
 }
 

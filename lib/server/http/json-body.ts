@@ -27,7 +27,7 @@ export function isJsonContentType(value: string | null): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
-async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
+export async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

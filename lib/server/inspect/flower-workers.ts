@@ -1,9 +1,10 @@
 import 'server-only';
 import type { InspectCommand } from '../celery/control';
 import type { TrellisContext } from '../context';
+import { FULL_VIEW, hidePayload, type RedactView } from '../redaction';
 import { listWorkers } from '../workers/list-workers';
 import { inspectWorker, type InspectAllResult } from './inspect';
-import { inspectAllCached } from './inspect-cache';
+import { CACHED_ARGS, inspectAllCached } from './inspect-cache';
 
 // Flower's GET /api/workers, same shape: hostname → {stats, active_queues, registered, scheduled,
 // active, reserved, revoked, conf, timestamp}; `status=true` gives hostname → alive (from
@@ -18,6 +19,7 @@ export type FlowerWorkers = Record<string, Record<string, unknown>>;
 export async function flowerWorkers(
   ctx: TrellisContext,
   opts: { refresh?: boolean; status?: boolean; workername?: string },
+  view: RedactView = FULL_VIEW,
 ): Promise<FlowerWorkers | Record<string, boolean>> {
   if (opts.status) {
     const workers = await listWorkers(ctx);
@@ -27,12 +29,12 @@ export async function flowerWorkers(
   const now = Date.now() / 1000;
   const put = (host: string, method: InspectCommand, reply: unknown) => {
     out[host] ??= {};
-    out[host][method] = reply;
+    out[host][method] = view.hideArgs ? hidePayload(reply) : reply; // a viewer under TRELLIS_HIDE_ARGS sees no task arguments
     out[host].timestamp = now;
   };
   if (opts.workername) {
     const host = opts.workername;
-    const replies = await Promise.all(FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m))); // 404 for an unknown worker
+    const replies = await Promise.all(FLOWER_METHODS.map((m) => inspectWorker(ctx, host, m, CACHED_ARGS[m]))); // 404 for an unknown worker
     for (const r of replies) if (r.status === 'ok') put(host, r.command, r.reply);
     return { [host]: out[host] ?? {} };
   }

@@ -8,6 +8,8 @@ import { inspectAll, type InspectAllResult } from './inspect';
 // seconds instead of each sending their own (bounded: one entry per command per broker client).
 
 const TTL_MS = 5_000;
+/** Arguments a cached command is sent with: `active` as Flower asks for it (safe: args and kwargs as repr text). */
+export const CACHED_ARGS: Partial<Record<InspectCommand, Record<string, unknown>>> = { active: { safe: true } };
 type Entry = { at: number; value: Promise<InspectAllResult> };
 const caches = new WeakMap<object, Map<InspectCommand, Entry>>();
 
@@ -16,7 +18,7 @@ export function inspectAllCached(ctx: TrellisContext, command: InspectCommand, o
   if (!cache) caches.set(ctx.broker, (cache = new Map()));
   const hit = cache.get(command);
   if (hit && !opts.fresh && Date.now() - hit.at < TTL_MS) return hit.value;
-  const value = inspectAll(ctx, command);
+  const value = inspectAll(ctx, command, CACHED_ARGS[command]);
   const entry = { at: Date.now(), value };
   cache.set(command, entry);
   value.catch(() => {
