@@ -56,7 +56,12 @@ beforeAll(async () => {
   env = { ...process.env, TRELLIS_URL: stack.baseUrl, TRELLIS_TOKEN: token, TRELLIS_ADMIN_PASSWORD: ADMIN_PASSWORD };
   // What the examples need to exist: a measured queue list and a firing incident.
   await runDriver(['queue-only', QUEUE, '3'], { brokerUrl: stack.brokerUrl, backendUrl: stack.backendUrl });
-  await until('/api/v1/queues', (b) => b.sampledAt !== null && Array.isArray(b.items) && b.items.length > 0, 'the queues measured');
+  // The queue with messages and no consumer ($WAITING in the examples) measured as such.
+  await until(
+    '/api/v1/queues',
+    (b) => Array.isArray(b.items) && b.items.some((q: { name?: string; depth?: number; consumers?: unknown[] }) => q.name === QUEUE && q.depth === 3 && q.consumers?.length === 0),
+    'the unconsumed queue measured',
+  );
   await until('/api/v1/alerts?status=firing', (b) => Array.isArray(b.items) && b.items.length > 0, 'a firing incident');
 }, 300_000);
 
