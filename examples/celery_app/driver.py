@@ -25,6 +25,11 @@ Usage: /usr/bin/python3 driver.py <scenario> [args] [--wait]
   secrets SECRET CARD  tasks carrying SECRET and CARD: an echo (args) and a failure (kwargs, SECRET in
                       its exception message), waited for; then a running sleepy(6), a reserved sleepy,
                       an ETA echo (countdown 1 h) and an echo to the queue `nobody` (nobody consumes it).
+  workflow-nested     chain -> chord (header: a task and a chord whose body is a group) -> group,
+                      three levels; waited for (every task final). Prints {"root": id}.
+  workflow-chord-fail a chord whose header member fails: the callback gets ChordError and never runs.
+  workflow-revoked    a chord with a member revoked (terminated) while it runs.
+  workflow-big N      a group of N adds under one root (the workflow API benchmark).
 --wait waits (60 s at most) for the final states and adds "states": {id: state}.
 """
 import json
@@ -90,6 +95,55 @@ def secrets(secret, card):
     out["scheduled"] = echo.apply_async(({"api_key": secret},), countdown=3600).id
     out["waiting"] = echo.apply_async(({"secret": secret, "card": card},), queue="nobody").id
     return out
+
+
+def root_of(result):
+    node = result
+    while node.parent is not None:
+        node = node.parent
+    return node.id
+
+
+def settle(result, timeout=60):
+    """Waits until the workflow's last result is final (a failed chord's callback is marked, not run)."""
+    try:
+        result.get(timeout=timeout, propagate=False, disable_sync_subtasks=False)
+    except Exception:  # a ChordError/revoke on the last node: final all the same
+        pass
+    time.sleep(1.0)  # the last events reach Trellis' collector
+
+
+def workflow_nested():
+    inner = chord([add.si(3, 3), add.si(4, 4)], group(echo.s(), echo.s()))
+    canvas = chain(add.si(1, 1), chord([add.si(2, 2), inner], echo.si("joined")),
+                   group(add.si(5, 5), add.si(6, 6)))
+    res = canvas.apply_async()
+    settle(res)
+    return {"root": root_of(res), "last": res.id}
+
+
+def workflow_chord_fail():
+    res = chain(add.si(0, 0), chord([add.si(1, 1), fail.si("member broke"), add.si(2, 2)], xsum.s())).apply_async()
+    settle(res)
+    return {"root": root_of(res), "callback": res.id}
+
+
+def workflow_revoked():
+    res = chain(add.si(0, 0), chord([sleepy.si(0.2), sleepy.si(30)], xsum.s())).apply_async()
+    victim = res.parent.results[1]
+    deadline = time.time() + 20
+    while app.AsyncResult(victim.id).state != "STARTED" and time.time() < deadline:
+        time.sleep(0.1)
+    victim.revoke(terminate=True, signal="SIGTERM")
+    settle(res, timeout=20)
+    return {"root": root_of(res), "callback": res.id, "revoked": victim.id}
+
+
+def workflow_big(n):
+    # A first task makes one root for all (a bare group's members are each their own root).
+    res = chain(add.si(0, 0), group(add.si(i, i) for i in range(n))).apply_async()
+    ids = [r.id for r in res.results]
+    return {"root": root_of(res), "group": res.id, "states": wait_all(ids, timeout=120)}
 
 
 def band_key(queue, priority):
@@ -166,6 +220,14 @@ def main(argv):
         out = secrets(args[1], args[2])
     elif scenario == "add-consumer":
         out = {"reply": app.control.add_consumer(args[1], destination=[args[2]], reply=True, timeout=5)}
+    elif scenario == "workflow-nested":
+        out = workflow_nested()
+    elif scenario == "workflow-chord-fail":
+        out = workflow_chord_fail()
+    elif scenario == "workflow-revoked":
+        out = workflow_revoked()
+    elif scenario == "workflow-big":
+        out = workflow_big(int(args[1]))
     else:
         raise SystemExit("unknown scenario: %s" % scenario)
     if wait and waited is not None:
