@@ -10,6 +10,8 @@ import type { WorkerDetail } from '@/lib/server/workers/list-workers';
 import type { IncidentViewSchema, SilenceViewSchema } from './alert-responses';
 import type { PeekPageSchema, QueueDetailSchema, QueueSchema } from '@/lib/schemas/responses/queues';
 import type { TaskDetailSchema, TaskPageSchema, TaskSummarySchema, ThroughputSchema } from '@/lib/schemas/responses/tasks';
+import type { WorkflowSchema } from '@/lib/schemas/responses/workflows';
+import type { WorkflowModel } from '@/lib/server/workflows/types';
 import type { TokenSchema } from '@/lib/schemas/responses/tokens';
 import type { HealthSchema, WorkerDetailSchema, WorkerSchema } from '@/lib/schemas/responses/workers';
 
@@ -23,6 +25,7 @@ export const responseSchemasMatchTypes: [
   Same<Out<typeof TaskSummarySchema>, TaskSummary>,
   Same<Out<typeof TaskPageSchema>, TaskPage>,
   Same<Out<typeof TaskDetailSchema>, TaskDetailView>,
+  Same<Out<typeof WorkflowSchema>, WorkflowModel & { truncated: boolean }>,
   Same<Out<typeof ThroughputSchema>, Throughput>,
   Same<Out<typeof WorkerSchema>, WorkerView>,
   Same<Out<typeof WorkerDetailSchema>, WorkerDetail>,
@@ -34,4 +37,4 @@ export const responseSchemasMatchTypes: [
   Same<Out<typeof IncidentViewSchema>, IncidentView>,
   Same<Out<typeof SilenceViewSchema>, SilenceView>,
   Same<Out<typeof ArchiveSchema>, ArchiveView>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -32,6 +32,7 @@ import * as queues from '@/app/api/v1/queues/route';
 import * as statsThroughput from '@/app/api/v1/stats/throughput/route';
 import * as stream from '@/app/api/v1/stream/route';
 import * as tasksId from '@/app/api/v1/tasks/[id]/route';
+import * as workflowsRootId from '@/app/api/v1/workflows/[rootId]/route';
 import * as tasksCounts from '@/app/api/v1/tasks/counts/route';
 import * as tasksRetry from '@/app/api/v1/tasks/retry/route';
 import * as tasksRevoke from '@/app/api/v1/tasks/revoke/route';
@@ -101,6 +102,7 @@ export const routeModules: Record<string, Record<string, unknown>> = {
   '/api/v1/tasks': tasks,
   '/api/v1/tokens/{id}': tokensId,
   '/api/v1/tokens': tokens,
+  '/api/v1/workflows/{rootId}': workflowsRootId,
   '/api/v1/workers/{hostname}/control/{command}': workersHostnameControlCommand,
   '/api/v1/workers/{hostname}/inspect/{what}': workersHostnameInspectWhat,
   '/api/v1/workers/{hostname}': workersHostname,
