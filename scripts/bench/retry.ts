@@ -6,13 +6,13 @@
 // counts the Redis round trips of each: every socket write of the three connections (a pipeline
 // is one write). Checks that exactly BENCH_TASKS messages were published. Loopback, bounded.
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { retryTasks } from '../../lib/server/actions/retry-tasks';
 import type { RetryPreview, RetryResult } from '../../lib/schemas/responses/retry';
 import { loadConfig } from '../../lib/server/config';
 import { createContext } from '../../lib/server/context';
 import type { StoredEvent } from '../../lib/server/tasks/stored-event';
 import { startRedis } from '../../tests/support/redis-server';
+import { counted } from './counted-redis';
 import { loadSyntheticTasks } from './synthetic-tasks';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -30,21 +30,6 @@ function failedTask(i: number, t0: number): [string, StoredEvent[]] {
       { type: 'task-failed', timestamp: ts + 0.01, lr: ts + 0.011, hostname: 'w1@bench', clock: 3, exception: "ValueError('declined')", traceback: 'Traceback (most recent call last):\nValueError: declined\n' },
     ],
   ];
-}
-
-/** Counts socket writes (≈ round trips: ioredis writes a pipeline in one go) on a connection. */
-function counted(url: string): { client: Redis; writes: () => number } {
-  const client = new Redis(url);
-  let n = 0;
-  client.on('connect', () => {
-    const stream = (client as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
-    const write = stream.write.bind(stream);
-    stream.write = (...a: unknown[]) => {
-      n++;
-      return write(...a);
-    };
-  });
-  return { client, writes: () => n };
 }
 
 async function main(): Promise<void> {
