@@ -1,4 +1,5 @@
 import { collectEvidence, buildGroups } from './workflow-groups';
+import { own } from './own';
 import { buildTask, parseMeta, type ResultMeta } from './workflow-tasks';
 import { FAILED_STATES, FINAL_STATES, type WorkflowEdge, type WorkflowGroupModel, type WorkflowInput, type WorkflowModel, type WorkflowState, type WorkflowTask } from './types';
 
@@ -56,7 +57,7 @@ export function buildWorkflow(input: WorkflowInput): WorkflowModel {
     if (m) metas.set(id, m);
   }
   const tasks = new Map<string, WorkflowTask>();
-  for (const id of new Set([input.rootId, ...Object.keys(input.events), ...metas.keys()])) if (input.events[id] || metas.has(id)) tasks.set(id, buildTask(id, input.events[id], metas.get(id) ?? null));
+  for (const id of new Set([input.rootId, ...Object.keys(input.events), ...metas.keys()])) if (own(input.events, id) || metas.has(id)) tasks.set(id, buildTask(id, own(input.events, id), metas.get(id) ?? null));
   const groups = buildGroups(tasks, metas, collectEvidence(metas, input.savedGroups, input.chordKeys));
   const edges = buildEdges(tasks, groups);
   const list = [...tasks.values()].sort((a, b) => byTime(a.sent, b.sent) || a.id.localeCompare(b.id));

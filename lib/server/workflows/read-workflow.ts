@@ -6,6 +6,7 @@ import { fromRef } from '../store/task-ref';
 import { parseTaskDoc } from '../tasks/task-doc';
 import type { StoredEvent } from '../tasks/stored-event';
 import { buildWorkflow } from './model';
+import { own } from './own';
 import { parseMeta } from './workflow-tasks';
 import type { ChordKeys, WorkflowModel } from './types';
 
@@ -64,7 +65,7 @@ export async function readWorkflow(ctx: TrellisContext, rootId: string, now = Da
     const meta = strOrNull(value(metaRows, i));
     if (meta) rawMetas[id] = meta;
   });
-  if (!events[rootId] && !rawMetas[rootId]) throw notFound(`workflow ${rootId}`);
+  if (!own(events, rootId) && !own(rawMetas, rootId)) throw notFound(`workflow ${rootId}`);
   const groupIds = [...new Set(Object.values(rawMetas).map((m) => parseMeta(m)?.group_id).filter((g): g is string => typeof g === 'string'))];
   const { savedGroups, chordKeys } = await readGroupKeys(ctx.backend, groupIds);
   return { ...buildWorkflow({ rootId, events, metas: rawMetas, savedGroups, chordKeys, now }), truncated };

@@ -1,6 +1,7 @@
 import { parseResultNode, walkResults, type ResultNode } from './results-tree';
 import { FAILED_STATES, FINAL_STATES, type ChordKeys, type WorkflowCallback, type WorkflowGroupModel, type WorkflowTask } from './types';
 import type { ResultMeta } from './workflow-tasks';
+import { own } from './own';
 
 // Groups and chord headers of a workflow. Members are exactly the tasks whose result meta names the
 // group: ids that appear only in a saved group or a results tree are not tasks and never members.
@@ -94,7 +95,7 @@ export function buildGroups(tasks: ReadonlyMap<string, WorkflowTask>, metas: Rea
   const bodies = chordBodies(ev.trees);
   const out: WorkflowGroupModel[] = [];
   for (const [id, members] of byGroup) {
-    const keys = ev.chordKeys[id];
+    const keys = own(ev.chordKeys, id);
     const joined = parseJoined(keys?.joined ?? null);
     const evidence = keys ? 'chord-keys' : bodies.has(id) ? 'results-tree' : ev.savedNested.has(id) ? 'saved-nested' : 'members';
     const sizeKnown = keys?.size != null;
