@@ -40,6 +40,7 @@ const PINNED: Record<string, Permission | 'public'> = {
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/logout': 'public',
   'GET /api/v1/auth/me': 'public',
+  'GET /healthcheck': 'public',
   'GET /api/v1/auth/oidc/start': 'public',
   'GET /api/v1/auth/oidc/callback': 'public',
 };
